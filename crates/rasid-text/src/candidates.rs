@@ -1,0 +1,462 @@
+//! Candidate repairs: evasion spellings that cannot be undone safely on their own.
+//!
+//! A bare period or hyphen between letters (`تنظ.يم`), digits used as letters (`دا3ش`),
+//! Latin lookalikes (`دlعش`), dotless rasm writing (`ٮعداد`), reversed words, words split
+//! in two, letters repeated — each is also ordinary text somewhere (`م.أحمد`, `2024م`).
+//! They are therefore never applied to a view. Instead each plausible repair is offered
+//! as a *candidate key* (match-level form) with the technique that produced it; a lexicon
+//! (or a search pattern) confirms it, and only then is the repair reported.
+
+use std::ops::Range;
+
+use crate::chars::*;
+use crate::normalize::{Config, Level, Normalizer, Technique, View};
+
+/// Which candidate techniques to generate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CandidateConfig {
+    /// The techniques to generate (others are skipped).
+    pub techniques: Vec<Technique>,
+    /// Upper bound on the keys one token may expand to (Arabizi digits are ambiguous).
+    pub max_expansions: usize,
+}
+
+impl Default for CandidateConfig {
+    fn default() -> CandidateConfig {
+        CandidateConfig {
+            techniques: vec![
+                Technique::Separator,
+                Technique::Spacing,
+                Technique::Split,
+                Technique::Arabizi,
+                Technique::Lookalike,
+                Technique::Rasm,
+                Technique::Reversed,
+                Technique::Repetition,
+            ],
+            max_expansions: 256,
+        }
+    }
+}
+
+/// One candidate key and where it comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The repaired text in match-level form (for [`Technique::Rasm`], a rasm skeleton:
+    /// compare it with [`rasm_key`] of the term).
+    pub key: String,
+    /// The technique that produced the key.
+    pub technique: Technique,
+    /// Byte range of the original text the candidate covers.
+    pub src: Range<usize>,
+    /// For every key character, its key byte offset and original byte range.
+    chars: Vec<(usize, Range<usize>)>,
+    /// Key byte ranges that a confirming hit must cover (the repaired places).
+    edits: Vec<Range<usize>>,
+}
+
+impl Candidate {
+    /// The original byte range behind a byte range of the key.
+    pub fn source_of(&self, key: Range<usize>) -> Range<usize> {
+        let mut start = usize::MAX;
+        let mut end = 0;
+        for (k, src) in &self.chars {
+            if *k >= key.start && *k < key.end {
+                start = start.min(src.start);
+                end = end.max(src.end);
+            }
+        }
+        if start == usize::MAX {
+            self.src.start..self.src.start
+        } else {
+            start..end
+        }
+    }
+
+    /// Whether a hit at `key` (a key byte range) covers at least one repaired place; a hit
+    /// that does not is already visible in the plain view.
+    pub fn covers_edit(&self, key: Range<usize>) -> bool {
+        self.edits.is_empty() || self.edits.iter().any(|e| key.start <= e.start && e.end <= key.end)
+    }
+}
+
+/// Builds one key character by character, remembering sources and edits.
+struct KeyBuilder {
+    key: String,
+    chars: Vec<(usize, Range<usize>)>,
+    edits: Vec<Range<usize>>,
+    pending_join: Option<usize>,
+}
+
+impl KeyBuilder {
+    fn new() -> KeyBuilder {
+        KeyBuilder { key: String::new(), chars: Vec::new(), edits: Vec::new(), pending_join: None }
+    }
+
+    /// Push a character (match-folded here), from original range `src`.
+    fn push(&mut self, c: char, src: Range<usize>, edited: bool) {
+        let Some(f) = match_fold(c) else { return };
+        let at = self.key.len();
+        self.key.extend(f.to_lowercase());
+        self.chars.push((at, src));
+        if edited {
+            self.edits.push(at..self.key.len());
+        }
+        if let Some(j) = self.pending_join.take() {
+            self.edits.push(j..self.key.len());
+        }
+    }
+
+    /// Something was removed here: a hit must span the characters on both sides.
+    fn join(&mut self) {
+        if let Some(&(at, _)) = self.chars.last() {
+            if self.pending_join.is_none() {
+                self.pending_join = Some(at);
+            }
+        }
+    }
+
+    fn finish(self, technique: Technique, src: Range<usize>) -> Candidate {
+        Candidate { key: self.key, technique, src, chars: self.chars, edits: self.edits }
+    }
+}
+
+/// A whitespace-delimited chunk of the display view, trimmed of edge punctuation.
+struct Chunk {
+    /// Display-view byte range.
+    range: Range<usize>,
+    /// Characters with display ranges.
+    chars: Vec<(char, Range<usize>)>,
+    arabic_letters: usize,
+}
+
+fn chunks(view: &str) -> Vec<Chunk> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let flush = |s: usize, e: usize, out: &mut Vec<Chunk>| {
+        let text = &view[s..e];
+        let skip = text.starts_with("http")
+            || text.starts_with("www.")
+            || text.starts_with('#')
+            || text.starts_with('@')
+            || text.contains('@');
+        if skip {
+            return;
+        }
+        let mut chars: Vec<(char, Range<usize>)> =
+            text.char_indices().map(|(i, c)| (c, s + i..s + i + c.len_utf8())).collect();
+        let core = |c: char| c.is_alphanumeric() || is_arabic_mark(c) || c == TATWEEL;
+        while chars.first().is_some_and(|(c, _)| !core(*c)) {
+            chars.remove(0);
+        }
+        while chars.last().is_some_and(|(c, _)| !core(*c)) {
+            chars.pop();
+        }
+        if chars.is_empty() {
+            return;
+        }
+        let arabic_letters = chars.iter().filter(|(c, _)| is_arabic_letter(*c)).count();
+        let range = chars[0].1.start..chars[chars.len() - 1].1.end;
+        out.push(Chunk { range, chars, arabic_letters });
+    };
+    for (i, c) in view.char_indices() {
+        if c.is_whitespace() {
+            if let Some(s) = start.take() {
+                flush(s, i, &mut out);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        flush(s, view.len(), &mut out);
+    }
+    out
+}
+
+fn arabizi(c: char) -> &'static [char] {
+    match c {
+        '1' => &['ا'],
+        '2' => &['ا', 'ء'],
+        '3' => &['ع'],
+        '5' => &['خ'],
+        '6' => &['ط'],
+        '7' => &['ح'],
+        '8' => &['غ', 'ق'],
+        '9' => &['ق', 'ص'],
+        _ => &[],
+    }
+}
+
+fn lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'l' | 'I' | 'i' | '|' | '١' | '!' => 'ا',
+        'o' | 'O' | '٥' | 'ο' | 'σ' => 'ه',
+        'ε' | 'E' => 'ع',
+        'J' => 'ل',
+        'y' => 'ي',
+        'u' => 'ي',
+        _ => return None,
+    })
+}
+
+/// Generate the candidate repairs of `text` (an original text, e.g. one line or one
+/// article), in order of position.
+pub fn candidates(text: &str, config: &CandidateConfig) -> Vec<Candidate> {
+    let display = Normalizer::new(Config { level: Level::Display, fold_case: true, record_repairs: false });
+    let view = display.normalize(text);
+    candidates_in(text, &view, config)
+}
+
+/// Like [`candidates`], on a display view of `text` that the caller already has.
+pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<Candidate> {
+    let on = |t: Technique| config.techniques.contains(&t);
+    let v = view.as_str();
+    let src = |r: &Range<usize>| view.to_source(r.clone());
+    let chunks = chunks(v);
+    let mut out = Vec::new();
+    for ch in &chunks {
+        if ch.arabic_letters == 0 {
+            continue;
+        }
+        let whole = src(&ch.range);
+        // Bare separators (and one-sided tatweel) between Arabic letters.
+        if on(Technique::Separator) || on(Technique::Spacing) {
+            let mut kb = KeyBuilder::new();
+            let mut removed = 0;
+            let mut parts = vec![0usize];
+            for (i, (c, r)) in ch.chars.iter().enumerate() {
+                let between = i > 0
+                    && i + 1 < ch.chars.len()
+                    && (is_separator_symbol(*c) || *c == TATWEEL || is_emoji_or_symbol(*c))
+                    && is_arabic_side(&ch.chars[..i], true)
+                    && is_arabic_side(&ch.chars[i + 1..], false);
+                if between {
+                    if *c != TATWEEL {
+                        removed += 1;
+                        if parts.last() != Some(&0) {
+                            parts.push(0);
+                        }
+                    }
+                    kb.join();
+                } else {
+                    if is_arabic_letter(*c) {
+                        *parts.last_mut().unwrap() += 1;
+                    }
+                    kb.push(*c, src(r), false);
+                }
+            }
+            if removed > 0 {
+                let spaced = parts.len() >= 3 && parts.iter().all(|&n| n <= 1);
+                let t = if spaced { Technique::Spacing } else { Technique::Separator };
+                if on(t) {
+                    out.push(kb.finish(t, whole.clone()));
+                }
+            }
+        }
+        // Digits standing for letters.
+        if on(Technique::Arabizi) && ch.arabic_letters >= 2 {
+            let digits: Vec<usize> = (0..ch.chars.len()).filter(|&i| ch.chars[i].0.is_ascii_digit()).collect();
+            let runs_ok = !digits.is_empty()
+                && digits.iter().all(|&i| {
+                    let run = |d: &mut dyn Iterator<Item = usize>| d.take_while(|&j| ch.chars[j].0.is_ascii_digit()).count();
+                    let left = run(&mut (0..i).rev());
+                    let right = run(&mut (i + 1..ch.chars.len()));
+                    left + right < 2 && !arabizi(ch.chars[i].0).is_empty()
+                });
+            if runs_ok {
+                expand(ch, &src, |c| arabizi(c).to_vec(), config.max_expansions, Technique::Arabizi, &whole, &mut out);
+            }
+        }
+        // Lookalike characters inside an Arabic word.
+        if on(Technique::Lookalike) && ch.arabic_letters >= 2 {
+            let n = ch.chars.iter().filter(|(c, _)| lookalike(*c).is_some()).count();
+            let others = ch.chars.iter().filter(|(c, _)| c.is_ascii_alphabetic() && lookalike(*c).is_none()).count();
+            if n > 0 && others == 0 && n * 2 <= ch.chars.len() {
+                expand(ch, &src, |c| lookalike(c).into_iter().collect(), 1, Technique::Lookalike, &whole, &mut out);
+            }
+        }
+        let letters_only = ch.chars.iter().all(|(c, _)| is_arabic_letter(*c) || is_arabic_mark(*c));
+        // Letters repeated to break a word.
+        if on(Technique::Repetition) && letters_only {
+            for keep in [2usize, 1] {
+                let mut kb = KeyBuilder::new();
+                let mut changed = false;
+                let mut i = 0;
+                let cs = &ch.chars;
+                while i < cs.len() {
+                    let c = cs[i].0;
+                    let mut j = i;
+                    while j < cs.len() && cs[j].0 == c {
+                        j += 1;
+                    }
+                    let n = j - i;
+                    let take = if n >= 3 { keep } else { n };
+                    if take < n {
+                        changed = true;
+                        for (k, (c, r)) in cs[i..i + take].iter().enumerate() {
+                            let last = k + 1 == take;
+                            kb.push(*c, if last { src(&(r.start..cs[j - 1].1.end)) } else { src(r) }, true);
+                        }
+                    } else {
+                        for (c, r) in &cs[i..j] {
+                            kb.push(*c, src(r), false);
+                        }
+                    }
+                    i = j;
+                }
+                if changed {
+                    out.push(kb.finish(Technique::Repetition, whole.clone()));
+                }
+            }
+        }
+        // A word written backwards.
+        if on(Technique::Reversed) && letters_only && ch.arabic_letters >= 3 {
+            let mut kb = KeyBuilder::new();
+            for (c, r) in ch.chars.iter().rev().filter(|(c, _)| is_arabic_letter(*c)) {
+                kb.push(*c, src(r), false);
+            }
+            out.push(kb.finish(Technique::Reversed, whole.clone()));
+        }
+        // Dotless writing.
+        if on(Technique::Rasm) && ch.chars.iter().any(|(c, _)| is_dotless_only(*c)) {
+            let mut kb = KeyBuilder::new();
+            for (c, r) in &ch.chars {
+                if match_fold(*c).is_some() {
+                    let k = rasm_key(&c.to_string());
+                    for rc in k.chars() {
+                        // rasm skeleton characters are kept as they are (match_fold is identity on them)
+                        kb.push(rc, src(r), false);
+                    }
+                }
+            }
+            out.push(kb.finish(Technique::Rasm, whole.clone()));
+        }
+    }
+    // Runs of short chunks (`دا ع ش`) and adjacent pairs (`تنظ يم`).
+    let short = |c: &Chunk| c.arabic_letters == c.chars.len() && c.arabic_letters <= 2;
+    if on(Technique::Spacing) {
+        let mut i = 0;
+        while i < chunks.len() {
+            let mut j = i;
+            while j < chunks.len() && short(&chunks[j]) && adjacent(v, &chunks, j, i) {
+                j += 1;
+            }
+            let singles = chunks[i..j].iter().filter(|c| c.arabic_letters == 1).count();
+            if j - i >= 3 && singles >= 2 {
+                out.push(join_chunks(&chunks[i..j], &src, Technique::Spacing));
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    if on(Technique::Split) {
+        for w in chunks.windows(2) {
+            let pure = |c: &Chunk| c.arabic_letters > 0 && c.chars.iter().all(|(c, _)| is_arabic_letter(*c) || is_arabic_mark(*c));
+            if pure(&w[0]) && pure(&w[1]) && v[w[0].range.end..w[1].range.start].chars().all(|c| c == ' ') {
+                out.push(join_chunks(w, &src, Technique::Split));
+            }
+        }
+    }
+    out.sort_by_key(|c| (c.src.start, c.src.end));
+    out
+}
+
+/// Whether chunk `j` continues a run that started at `i` (separated only by spaces).
+fn adjacent(v: &str, chunks: &[Chunk], j: usize, i: usize) -> bool {
+    j == i || v[chunks[j - 1].range.end..chunks[j].range.start].chars().all(|c| c == ' ')
+}
+
+fn is_arabic_side(chars: &[(char, Range<usize>)], left: bool) -> bool {
+    let mut it: Box<dyn Iterator<Item = &(char, Range<usize>)>> =
+        if left { Box::new(chars.iter().rev()) } else { Box::new(chars.iter()) };
+    it.find(|(c, _)| !(is_separator_symbol(*c) || *c == TATWEEL || is_arabic_mark(*c)))
+        .is_some_and(|(c, _)| is_arabic_letter(*c))
+}
+
+fn join_chunks(chunks: &[Chunk], src: &dyn Fn(&Range<usize>) -> Range<usize>, t: Technique) -> Candidate {
+    let mut kb = KeyBuilder::new();
+    for (k, c) in chunks.iter().enumerate() {
+        if k > 0 {
+            kb.join();
+        }
+        for (ch, r) in &c.chars {
+            kb.push(*ch, src(r), false);
+        }
+    }
+    let whole = src(&(chunks[0].range.start..chunks[chunks.len() - 1].range.end));
+    kb.finish(t, whole)
+}
+
+/// Expand a chunk where some characters have replacement options.
+fn expand(
+    ch: &Chunk,
+    src: &dyn Fn(&Range<usize>) -> Range<usize>,
+    options: impl Fn(char) -> Vec<char>,
+    max: usize,
+    t: Technique,
+    whole: &Range<usize>,
+    out: &mut Vec<Candidate>,
+) {
+    let opts: Vec<Vec<char>> = ch.chars.iter().map(|(c, _)| options(*c)).collect();
+    let total: usize = opts.iter().map(|o| o.len().max(1)).try_fold(1usize, |a, n| a.checked_mul(n)).unwrap_or(usize::MAX);
+    let total = total.min(max.max(1));
+    for mut n in 0..total {
+        let mut kb = KeyBuilder::new();
+        for ((c, r), o) in ch.chars.iter().zip(&opts) {
+            if o.is_empty() {
+                kb.push(*c, src(r), false);
+            } else {
+                let pick = o[n % o.len()];
+                n /= o.len();
+                kb.push(pick, src(r), true);
+            }
+        }
+        out.push(kb.finish(t, whole.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(s: &str, t: Technique) -> Vec<String> {
+        candidates(s, &CandidateConfig::default()).into_iter().filter(|c| c.technique == t).map(|c| c.key).collect()
+    }
+
+    #[test]
+    fn each_technique() {
+        assert!(keys("تنظ.يم", Technique::Separator).contains(&"تنظيم".to_string()));
+        assert!(keys("تنـ.ظيم", Technique::Separator).contains(&"تنظيم".to_string()));
+        assert!(keys("د.ا.ع.ش", Technique::Spacing).contains(&"داعش".to_string()));
+        assert!(keys("مقاتلو دا ع ش", Technique::Spacing).contains(&"داعش".to_string()));
+        assert!(keys("تنظ يم", Technique::Split).contains(&"تنظيم".to_string()));
+        assert!(keys("دا3ش", Technique::Arabizi).contains(&"داعش".to_string()));
+        assert!(keys("دlعش", Technique::Lookalike).contains(&"داعش".to_string()));
+        assert!(keys("شعاد", Technique::Reversed).contains(&"داعش".to_string()));
+        assert!(keys("داااعش", Technique::Repetition).contains(&"داعش".to_string()));
+        assert!(keys("ٮعداد", Technique::Rasm).contains(&rasm_key("بغداد")));
+    }
+
+    #[test]
+    fn sources_and_edits() {
+        let s = "خلايا التنظ.يم هنا";
+        let c = candidates(s, &CandidateConfig::default())
+            .into_iter()
+            .find(|c| c.technique == Technique::Separator)
+            .unwrap();
+        assert_eq!(c.key, "التنظيم");
+        let at = c.key.find("تنظيم").unwrap();
+        let r = c.source_of(at..at + "تنظيم".len());
+        assert_eq!(&s[r], "تنظ.يم");
+        assert!(c.covers_edit(at..at + "تنظيم".len()));
+        assert!(!c.covers_edit(0..4));
+    }
+
+    #[test]
+    fn no_arabizi_for_years() {
+        assert!(keys("2024م", Technique::Arabizi).is_empty());
+        assert!(keys("عام 2024", Technique::Arabizi).is_empty());
+    }
+}

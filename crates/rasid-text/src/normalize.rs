@@ -1,0 +1,889 @@
+//! The normalizer: a read-only, offset-mapped view of a text at display or match level.
+//!
+//! One left-to-right pass over the original. Most characters are copied (display) or
+//! folded (match); a handful of trigger characters — tatweel, format characters, marks,
+//! presentation forms, emoji, Persian lookalikes, single letters at a word start — look
+//! at their neighbours to decide whether they are evasion or real text.
+
+use std::ops::Range;
+
+use crate::chars::*;
+use crate::map::{MapBuilder, OffsetMap};
+
+/// How far the view departs from the original.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Level {
+    /// Only safe repairs of evasion spellings and encoding noise; what an analyst reads.
+    #[default]
+    Display,
+    /// Display plus the folding used for matching: no diacritics or tatweel, one alef,
+    /// ى → ي, ة → ه, ASCII digits, lower-case Latin.
+    Match,
+}
+
+impl Level {
+    /// The level's name as used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Display => "display",
+            Level::Match => "match",
+        }
+    }
+}
+
+/// Settings of a [`Normalizer`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Display or match level.
+    pub level: Level,
+    /// At match level, lower-case letters (Latin and every other cased script).
+    pub fold_case: bool,
+    /// Keep the list of display repairs with their original spans (cheap: repairs are rare).
+    pub record_repairs: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { level: Level::Display, fold_case: true, record_repairs: true }
+    }
+}
+
+/// What kind of evasion or noise a repair (or a candidate) undid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Technique {
+    /// Arabic presentation-form glyphs folded to base letters.
+    PresentationForm,
+    /// A letter followed by a combining hamza or madda, composed.
+    Composition,
+    /// A Persian/Urdu lookalike letter in Arabic text.
+    PersianLetter,
+    /// An emoji or symbol inside a word.
+    Emoji,
+    /// A separator flanked by tatweel inside a word (`تنـ.ـظيم`).
+    TatweelSeparator,
+    /// An invisible format or bidi character inside a word.
+    Format,
+    /// Stretching tatweel between letters.
+    Tatweel,
+    /// Letters spaced apart (`ه ج و م`).
+    LetterSpacing,
+    /// Malformed (nonsense) diacritics stripped from a word.
+    Diacritics,
+    /// Candidate: a bare symbol between letters (`تنظ.يم`).
+    Separator,
+    /// Candidate: letters spaced with periods or short chunks (`د.ا.ع.ش`, `دا ع ش`).
+    Spacing,
+    /// Candidate: a word split in two (`تنظ يم`).
+    Split,
+    /// Candidate: digits standing for letters (`دا3ش`).
+    Arabizi,
+    /// Candidate: Latin or digit lookalikes inside an Arabic word (`دlعش`).
+    Lookalike,
+    /// Candidate: dotless writing (`ٮعداد`).
+    Rasm,
+    /// Candidate: a word written backwards.
+    Reversed,
+    /// Candidate: a letter repeated to break the word (`داااعش`).
+    Repetition,
+}
+
+impl Technique {
+    /// Stable snake-case name, used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Technique::PresentationForm => "presentation_form",
+            Technique::Composition => "composition",
+            Technique::PersianLetter => "persian_letter",
+            Technique::Emoji => "emoji",
+            Technique::TatweelSeparator => "tatweel_separator",
+            Technique::Format => "format_char",
+            Technique::Tatweel => "tatweel",
+            Technique::LetterSpacing => "letter_spacing",
+            Technique::Diacritics => "diacritics",
+            Technique::Separator => "separator",
+            Technique::Spacing => "spacing",
+            Technique::Split => "split",
+            Technique::Arabizi => "arabizi",
+            Technique::Lookalike => "lookalike",
+            Technique::Rasm => "rasm",
+            Technique::Reversed => "reversed",
+            Technique::Repetition => "repetition",
+        }
+    }
+
+    /// Every technique, in a fixed order.
+    pub const ALL: [Technique; 17] = [
+        Technique::PresentationForm,
+        Technique::Composition,
+        Technique::PersianLetter,
+        Technique::Emoji,
+        Technique::TatweelSeparator,
+        Technique::Format,
+        Technique::Tatweel,
+        Technique::LetterSpacing,
+        Technique::Diacritics,
+        Technique::Separator,
+        Technique::Spacing,
+        Technique::Split,
+        Technique::Arabizi,
+        Technique::Lookalike,
+        Technique::Rasm,
+        Technique::Reversed,
+        Technique::Repetition,
+    ];
+
+    /// Parse the snake-case name.
+    pub fn from_name(s: &str) -> Option<Technique> {
+        Technique::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// A display repair applied to the original range `src`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// Byte range of the original that the repair touched.
+    pub src: Range<usize>,
+    /// What was undone.
+    pub technique: Technique,
+}
+
+/// A normalized view of a text with its map back to the original.
+#[derive(Clone, Debug)]
+pub struct View {
+    text: String,
+    map: OffsetMap,
+    repairs: Vec<Repair>,
+}
+
+impl View {
+    /// The normalized text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The normalized text, owned.
+    pub fn into_string(self) -> String {
+        self.text
+    }
+
+    /// The offset map to the original.
+    pub fn map(&self) -> &OffsetMap {
+        &self.map
+    }
+
+    /// The original byte range behind a byte range of the view.
+    pub fn to_source(&self, view: Range<usize>) -> Range<usize> {
+        self.map.to_source(view)
+    }
+
+    /// The display repairs, in order, with original byte ranges.
+    pub fn repairs(&self) -> &[Repair] {
+        &self.repairs
+    }
+
+    /// Repairs that touch the original byte range `src`.
+    pub fn repairs_in(&self, src: Range<usize>) -> impl Iterator<Item = &Repair> {
+        self.repairs.iter().filter(move |r| r.src.start < src.end && src.start < r.src.end)
+    }
+}
+
+/// Builds a [`Normalizer`].
+#[derive(Clone, Debug, Default)]
+pub struct NormalizerBuilder {
+    config: Config,
+}
+
+impl NormalizerBuilder {
+    /// Start from the default configuration (display level).
+    pub fn new() -> NormalizerBuilder {
+        NormalizerBuilder::default()
+    }
+
+    /// Display or match level.
+    pub fn level(mut self, level: Level) -> NormalizerBuilder {
+        self.config.level = level;
+        self
+    }
+
+    /// Lower-case at match level (on by default).
+    pub fn fold_case(mut self, yes: bool) -> NormalizerBuilder {
+        self.config.fold_case = yes;
+        self
+    }
+
+    /// Record repairs (on by default).
+    pub fn record_repairs(mut self, yes: bool) -> NormalizerBuilder {
+        self.config.record_repairs = yes;
+        self
+    }
+
+    /// The immutable normalizer.
+    pub fn build(self) -> Normalizer {
+        Normalizer { config: self.config }
+    }
+}
+
+/// An immutable, shareable normalizer (cheap to clone, `Send + Sync`).
+#[derive(Clone, Debug, Default)]
+pub struct Normalizer {
+    config: Config,
+}
+
+impl Normalizer {
+    /// A normalizer with the given configuration.
+    pub fn new(config: Config) -> Normalizer {
+        Normalizer { config }
+    }
+
+    /// A builder.
+    pub fn builder() -> NormalizerBuilder {
+        NormalizerBuilder::new()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Normalize `text` into a view. Never fails, never panics, never changes `text`.
+    pub fn normalize(&self, text: &str) -> View {
+        let mut p = Pass::new(text, &self.config);
+        p.run();
+        p.finish()
+    }
+
+    /// Just the normalized string.
+    pub fn normalize_str(&self, text: &str) -> String {
+        self.normalize(text).into_string()
+    }
+}
+
+/// Normalize at display level with default settings.
+pub fn display(text: &str) -> View {
+    Normalizer::new(Config::default()).normalize(text)
+}
+
+/// Normalize at match level with default settings.
+pub fn match_view(text: &str) -> View {
+    Normalizer::new(Config { level: Level::Match, ..Config::default() }).normalize(text)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prev {
+    /// Start of text, whitespace, punctuation, digits: a word boundary.
+    Boundary,
+    ArabicLetter,
+    OtherLetter,
+    Tatweel,
+}
+
+struct Pass<'a> {
+    s: &'a str,
+    out: String,
+    map: MapBuilder,
+    repairs: Vec<Repair>,
+    is_match: bool,
+    fold_case: bool,
+    record: bool,
+    prev: Prev,
+    line_start: usize,
+    line_arabic: Option<bool>,
+    tok_start: usize,
+    tok_malformed: Option<bool>,
+    tok_foreign: Option<bool>,
+}
+
+#[inline]
+fn char_at(s: &str, i: usize) -> Option<char> {
+    s[i..].chars().next()
+}
+
+impl<'a> Pass<'a> {
+    fn new(s: &'a str, c: &Config) -> Pass<'a> {
+        Pass {
+            s,
+            out: String::with_capacity(s.len() + 16),
+            map: MapBuilder::new(),
+            repairs: Vec::new(),
+            is_match: c.level == Level::Match,
+            fold_case: c.fold_case,
+            record: c.record_repairs,
+            prev: Prev::Boundary,
+            line_start: 0,
+            line_arabic: None,
+            tok_start: 0,
+            tok_malformed: None,
+            tok_foreign: None,
+        }
+    }
+
+    fn finish(self) -> View {
+        View { map: self.map.finish(self.s.len()), text: self.out, repairs: self.repairs }
+    }
+
+    #[inline]
+    fn repair(&mut self, src: Range<usize>, t: Technique) {
+        if self.record {
+            if let Some(last) = self.repairs.last_mut() {
+                if last.technique == t && last.src.end == src.start {
+                    last.src.end = src.end;
+                    return;
+                }
+            }
+            self.repairs.push(Repair { src, technique: t });
+        }
+    }
+
+    /// Emit `c`, produced from the original range `src`, folding it at match level.
+    #[inline]
+    fn emit(&mut self, c: char, src: Range<usize>) {
+        if !self.is_match {
+            self.out.push(c);
+            self.map.push_subst(src, c.len_utf8());
+            return;
+        }
+        let Some(f) = match_fold(c) else { return };
+        if self.fold_case && !f.is_lowercase() && f.is_alphabetic() && f.to_lowercase().next() != Some(f) {
+            let before = self.out.len();
+            self.out.extend(f.to_lowercase());
+            let n = self.out.len() - before;
+            self.map.push_subst(src, n);
+        } else {
+            self.out.push(f);
+            self.map.push_subst(src, f.len_utf8());
+        }
+    }
+
+    /// Emit several characters produced together from `src` as one block.
+    fn emit_block(&mut self, chars: &[char], src: Range<usize>) {
+        let before = self.out.len();
+        for &c in chars {
+            if self.is_match {
+                if let Some(f) = match_fold(c) {
+                    if self.fold_case {
+                        self.out.extend(f.to_lowercase());
+                    } else {
+                        self.out.push(f);
+                    }
+                }
+            } else {
+                self.out.push(c);
+            }
+        }
+        let n = self.out.len() - before;
+        self.map.push_coarse(src, n);
+    }
+
+    fn boundary(&mut self, next: usize) {
+        self.prev = Prev::Boundary;
+        self.tok_start = next;
+        self.tok_malformed = None;
+        self.tok_foreign = None;
+    }
+
+    fn run(&mut self) {
+        let s = self.s;
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let x = b[i];
+            if x < 0x80 {
+                let c = x as char;
+                if x == b'\n' {
+                    self.line_start = i + 1;
+                    self.line_arabic = None;
+                }
+                if c.is_ascii_alphabetic() {
+                    self.prev = Prev::OtherLetter;
+                    if self.is_match && self.fold_case {
+                        self.out.push(c.to_ascii_lowercase());
+                    } else {
+                        self.out.push(c);
+                    }
+                } else {
+                    self.boundary(i + 1);
+                    self.out.push(c);
+                }
+                self.map.push_linear(i, 1);
+                i += 1;
+                continue;
+            }
+            let c = char_at(s, i).expect("valid UTF-8 boundary");
+            let l = c.len_utf8();
+            i = if is_arabic_letter(c) {
+                self.letter(c, i)
+            } else if is_arabic_mark(c) {
+                self.mark(c, i)
+            } else if c == TATWEEL {
+                self.tatweel(i)
+            } else if is_format(c) {
+                self.format(c, i)
+            } else if is_presentation_form(c) {
+                self.presentation(c, i)
+            } else if is_emoji_or_symbol(c) {
+                self.symbol(c, i)
+            } else {
+                if c.is_alphabetic() {
+                    self.prev = Prev::OtherLetter;
+                } else if !is_word_char(c) {
+                    self.boundary(i + l);
+                }
+                self.emit(c, i..i + l);
+                i + l
+            };
+        }
+    }
+
+    fn letter(&mut self, c: char, i: usize) -> usize {
+        let l = c.len_utf8();
+        if self.prev == Prev::Boundary {
+            if let Some(end) = self.spaced_run(i) {
+                return end;
+            }
+        }
+        // A following combining hamza/madda composes with the letter (NFC).
+        if let Some(m) = char_at(self.s, i + l) {
+            if matches!(m, '\u{0653}'..='\u{0655}') {
+                if let Some(comp) = unicode_normalization::char::compose(c, m) {
+                    let end = i + l + m.len_utf8();
+                    self.repair(i..end, Technique::Composition);
+                    self.emit(comp, i..end);
+                    self.prev = Prev::ArabicLetter;
+                    return end;
+                }
+            }
+        }
+        self.prev = Prev::ArabicLetter;
+        if let Some(f) = persian_lookalike(c) {
+            if self.is_match || (self.line_is_arabic() && !self.token_is_foreign(i)) {
+                if !self.is_match {
+                    self.repair(i..i + l, Technique::PersianLetter);
+                }
+                self.emit(f, i..i + l);
+                return i + l;
+            }
+        }
+        self.emit(c, i..i + l);
+        i + l
+    }
+
+    fn mark(&mut self, c: char, i: usize) -> usize {
+        let l = c.len_utf8();
+        if !self.is_match && self.token_malformed() {
+            self.repair(i..i + l, Technique::Diacritics);
+            return i + l;
+        }
+        self.emit(c, i..i + l);
+        i + l
+    }
+
+    fn tatweel(&mut self, i: usize) -> usize {
+        let s = self.s;
+        let tl = TATWEEL.len_utf8();
+        let after_letter = self.prev == Prev::ArabicLetter;
+        // The run of tatweel (and marks riding on it).
+        let j = skip(s, i, |c| c == TATWEEL || is_arabic_mark(c));
+        if after_letter {
+            if char_at(s, j).is_some_and(is_arabic_letter) {
+                self.repair(i..j, Technique::Tatweel);
+                return j;
+            }
+            // A separator flanked by tatweel on both sides.
+            let mut k = j;
+            let mut n = 0;
+            while let Some(c) = char_at(s, k) {
+                let sep = c != '\n'
+                    && c != TATWEEL
+                    && !c.is_alphanumeric()
+                    && !is_arabic_mark(c)
+                    && digit_value(c).is_none();
+                if !sep || n == 5 {
+                    break;
+                }
+                n += 1;
+                k += c.len_utf8();
+            }
+            if n > 0 && char_at(s, k) == Some(TATWEEL) {
+                let m = skip(s, k, |c| c == TATWEEL || is_arabic_mark(c));
+                if char_at(s, m).is_some_and(is_arabic_letter) {
+                    self.repair(i..m, Technique::TatweelSeparator);
+                    return m;
+                }
+            }
+        }
+        // Not between letters: a real tatweel (Hijri marker, proclitic, dash). Kept at
+        // display level, dropped at match level.
+        self.prev = Prev::Tatweel;
+        self.emit(TATWEEL, i..i + tl);
+        i + tl
+    }
+
+    fn format(&mut self, c: char, i: usize) -> usize {
+        let l = c.len_utf8();
+        if self.is_match {
+            return i + l;
+        }
+        let inside = matches!(self.prev, Prev::ArabicLetter | Prev::OtherLetter | Prev::Tatweel) && {
+            let j = skip(self.s, i, is_format);
+            char_at(self.s, j).is_some_and(is_word_char)
+        };
+        if inside && !(c == ZWNJ && !self.line_is_arabic()) {
+            self.repair(i..i + l, Technique::Format);
+            return i + l;
+        }
+        self.out.push(c);
+        self.map.push_linear(i, l);
+        i + l
+    }
+
+    fn presentation(&mut self, c: char, i: usize) -> usize {
+        let l = c.len_utf8();
+        let mut buf: Vec<char> = Vec::with_capacity(4);
+        unicode_normalization::char::decompose_compatible(c, |d| buf.push(d));
+        if matches!(c, '\u{FE70}'..='\u{FE7F}') {
+            buf.retain(|&d| d != ' ' && d != TATWEEL);
+        }
+        // Compose hamza/madda sequences the decomposition split.
+        let mut composed: Vec<char> = Vec::with_capacity(buf.len());
+        for d in buf {
+            if let Some(&last) = composed.last() {
+                if let Some(x) = unicode_normalization::char::compose(last, d) {
+                    *composed.last_mut().unwrap() = x;
+                    continue;
+                }
+            }
+            composed.push(d);
+        }
+        self.repair(i..i + l, Technique::PresentationForm);
+        if let Some(&last) = composed.last() {
+            if is_arabic_letter(last) {
+                self.prev = Prev::ArabicLetter;
+            } else if last == ' ' {
+                self.boundary(i + l);
+            }
+        }
+        self.emit_block(&composed, i..i + l);
+        i + l
+    }
+
+    fn symbol(&mut self, c: char, i: usize) -> usize {
+        let l = c.len_utf8();
+        if self.prev == Prev::ArabicLetter {
+            let j = skip(self.s, i, |d| is_emoji_or_symbol(d) || is_format(d));
+            if char_at(self.s, j).is_some_and(is_arabic_letter) {
+                self.repair(i..j, Technique::Emoji);
+                return j;
+            }
+        }
+        self.boundary(i + l);
+        self.emit(c, i..i + l);
+        i + l
+    }
+
+    /// Letters spaced apart with one consistent separator (`ه ج و م`, `د-ا-ع-ش`).
+    fn spaced_run(&mut self, i: usize) -> Option<usize> {
+        let s = self.s;
+        let single = |p: usize| -> Option<usize> {
+            let c = char_at(s, p)?;
+            if !is_arabic_letter(c) {
+                return None;
+            }
+            let e = skip(s, p + c.len_utf8(), |d| is_arabic_mark(d) || d == TATWEEL);
+            match char_at(s, e) {
+                Some(d) if is_word_char(d) || is_format(d) || digit_value(d).is_some() => None,
+                _ => Some(e),
+            }
+        };
+        let is_sep = |c: char| matches!(c, ' ' | '-' | '_' | '*' | '/' | '|' | '+' | '~' | '•' | '·');
+        let first_end = single(i)?;
+        let sep_end = skip(s, first_end, is_sep);
+        if sep_end == first_end {
+            return None;
+        }
+        let sep = &s[first_end..sep_end];
+        let mut letters = vec![i..first_end];
+        let mut p = sep_end;
+        while let Some(e) = single(p) {
+            letters.push(p..e);
+            if !s[e..].starts_with(sep) {
+                break;
+            }
+            let after = e + sep.len();
+            // The separator must be exactly `sep`, not a longer run.
+            if char_at(s, after).is_some_and(is_sep) || single(after).is_none() {
+                break;
+            }
+            p = after;
+        }
+        let n = letters.len();
+        if n < 3 || (n == 3 && char_at(s, letters[1].start) == Some('و')) {
+            return None;
+        }
+        let end = letters[n - 1].end;
+        self.repair(i..end, Technique::LetterSpacing);
+        for r in letters {
+            let mut q = r.start;
+            while q < r.end {
+                let c = char_at(s, q).unwrap();
+                if c != TATWEEL {
+                    self.emit(c, q..q + c.len_utf8());
+                }
+                q += c.len_utf8();
+            }
+        }
+        self.prev = Prev::ArabicLetter;
+        Some(end)
+    }
+
+    /// Whether the current line is Arabic (not Persian, Kurdish or Urdu), computed once
+    /// per line.
+    fn line_is_arabic(&mut self) -> bool {
+        if let Some(v) = self.line_arabic {
+            return v;
+        }
+        let rest = &self.s[self.line_start..];
+        let line = &rest[..memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len())];
+        let v = line_is_arabic(line);
+        self.line_arabic = Some(v);
+        v
+    }
+
+    /// The word around `i` contains a letter Arabic never uses.
+    fn token_is_foreign(&mut self, i: usize) -> bool {
+        if let Some(v) = self.tok_foreign {
+            return v;
+        }
+        let start = self.tok_start.min(i);
+        let end = skip(self.s, start, |c| is_word_char(c) || is_format(c));
+        let v = self.s[start..end].chars().any(is_non_arabic_only_letter);
+        self.tok_foreign = Some(v);
+        v
+    }
+
+    fn token_malformed(&mut self) -> bool {
+        if let Some(v) = self.tok_malformed {
+            return v;
+        }
+        let end = skip(self.s, self.tok_start, |c| is_word_char(c) || is_format(c));
+        let v = malformed_marks(&self.s[self.tok_start..end]);
+        self.tok_malformed = Some(v);
+        v
+    }
+}
+
+/// Byte position after the run of characters satisfying `f`, starting at `i`.
+#[inline]
+fn skip(s: &str, i: usize, f: impl Fn(char) -> bool) -> usize {
+    let mut j = i;
+    for c in s[i..].chars() {
+        if !f(c) {
+            break;
+        }
+        j += c.len_utf8();
+    }
+    j
+}
+
+const PERSIAN_WORDS: &[&str] =
+    &["است", "را", "که", "این", "آن", "برای", "می", "های", "یک", "از", "با", "شد", "کرد", "بود"];
+const ARABIC_WORDS: &[&str] = &[
+    "في", "من", "على", "إلى", "الى", "عن", "التي", "الذي", "هذا", "هذه", "أن", "إن", "ان", "كان", "قد",
+    "لم", "لا", "مع",
+];
+
+/// A ZWNJ used the Persian way: after the prefix می/نمی or before a suffix such as ها.
+fn persian_zwnj(w: &str) -> bool {
+    w.split(ZWNJ).enumerate().any(|(i, part)| {
+        i > 0 && ["ها", "های", "ای", "ام", "ات", "اش", "اند", "تر", "ترین", "ی"].contains(&part)
+    }) || w.starts_with("می\u{200C}")
+        || w.starts_with("نمی\u{200C}")
+}
+
+/// Whether a line reads as Arabic rather than Persian, Kurdish or Urdu: it does unless
+/// words with Persian/Kurdish markers outnumber words with Arabic markers.
+pub fn line_is_arabic(line: &str) -> bool {
+    let (mut persian, mut arabic) = (0usize, 0usize);
+    for w in line.split(|c: char| c.is_whitespace() || (c.is_ascii_punctuation()) || "،؛؟«»“”".contains(c)) {
+        if w.is_empty() {
+            continue;
+        }
+        let p = PERSIAN_WORDS.contains(&w)
+            || w.chars().any(|c| is_non_arabic_only_letter(c) || matches!(c, 'ی' | 'ک' | 'ە'))
+            || persian_zwnj(w);
+        let a = ARABIC_WORDS.contains(&w) || w.chars().any(|c| matches!(c, 'ة' | 'ى' | 'ي' | 'ك' | 'ؤ'));
+        persian += p as usize;
+        arabic += a as usize;
+    }
+    persian <= arabic
+}
+
+/// Whether the diacritics of one word are malformed (nonsense inserted to break matching).
+///
+/// Well-formed full or partial vocalisation is not malformed. Malformed: two vowels on one
+/// letter or a repeated mark; tanween before the last letter (except before a final ا/ى);
+/// sukun on the first letter; a short vowel on a bare alef; Quranic signs in a word with
+/// no harakat; a mark with no letter before it.
+pub fn malformed_marks(word: &str) -> bool {
+    let mut letters = 0usize;
+    let mut last_letter = '\0';
+    let mut base_alef = false;
+    let mut vowels = 0;
+    let mut last_mark: Option<char> = None;
+    let mut tanween_at: Vec<usize> = Vec::new();
+    let (mut quranic, mut harakat) = (false, false);
+    let mut any_mark = false;
+    for c in word.chars() {
+        if is_arabic_letter(c) || (c.is_alphabetic() && !is_arabic_mark(c)) {
+            letters += 1;
+            last_letter = c;
+            base_alef = c == 'ا';
+            vowels = 0;
+            last_mark = None;
+        } else if is_arabic_mark(c) {
+            any_mark = true;
+            if letters == 0 {
+                return true;
+            }
+            if last_mark == Some(c) {
+                return true;
+            }
+            if is_vowel_mark(c) {
+                vowels += 1;
+                if vowels > 1 {
+                    return true;
+                }
+                if base_alef && c != '\u{064B}' {
+                    return true;
+                }
+                harakat = true;
+            }
+            if is_tanween(c) {
+                tanween_at.push(letters);
+            }
+            if c == '\u{0652}' && letters == 1 {
+                return true;
+            }
+            if c == '\u{0651}' {
+                harakat = true;
+            }
+            if is_quranic_sign(c) {
+                quranic = true;
+            }
+            last_mark = Some(c);
+        }
+    }
+    if !any_mark {
+        return false;
+    }
+    for t in tanween_at {
+        if t != letters && !(t + 1 == letters && matches!(last_letter, 'ا' | 'ى')) {
+            return true;
+        }
+    }
+    quranic && !harakat
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> String {
+        display(s).into_string()
+    }
+    fn m(s: &str) -> String {
+        match_view(s).into_string()
+    }
+
+    #[test]
+    fn seed_spellings() {
+        for s in ["تنـ.ـظيم", "تنظـ.ـيم", "تـ.ـنظيم"] {
+            assert_eq!(d(s), "تنظيم", "{s}");
+        }
+        assert_eq!(d("التـ.ـنظيم"), "التنظيم");
+        assert_eq!(d("التنــ.ـظيم"), "التنظيم");
+        assert_eq!(d("لـ”تـ.ـنظيم الدولة”"), "لـ”تنظيم الدولة”");
+    }
+
+    #[test]
+    fn offsets_point_into_original() {
+        let s = "خلايا “التـ.ـنظيم”";
+        let v = match_view(s);
+        let at = v.as_str().find("تنظيم").unwrap();
+        let r = v.to_source(at..at + "تنظيم".len());
+        assert_eq!(&s[r], "تـ.ـنظيم");
+    }
+
+    #[test]
+    fn tatweel_kept_outside_words() {
+        for s in ["1446هـ", "بـ\"الجيش\"", "بيروت ـ «الشرق الأوسط»", "الـ 15"] {
+            assert_eq!(d(s), s);
+        }
+        assert_eq!(m("1446هـ"), "1446ه");
+        assert_eq!(d("الجيـــش"), "الجيش");
+    }
+
+    #[test]
+    fn format_chars_inside_words() {
+        assert_eq!(d("دا\u{200C}عش"), "داعش");
+        assert_eq!(d("داعش\u{200F} قال"), "داعش\u{200F} قال");
+        // Persian keeps its ZWNJ.
+        let fa = "می\u{200C}خواهم این کتاب را بخوانم";
+        assert_eq!(d(fa), fa);
+    }
+
+    #[test]
+    fn emoji_inside_words() {
+        assert_eq!(d("دا🔥عش"), "داعش");
+        assert_eq!(d("داعش 🔥"), "داعش 🔥");
+        assert_eq!(d("دا❤️عش"), "داعش");
+    }
+
+    #[test]
+    fn spaced_letters() {
+        assert_eq!(d("ه ج و م"), "هجوم");
+        assert_eq!(d("مقاتلو د ا ع ش هنا"), "مقاتلو داعش هنا");
+        assert_eq!(d("د-ا-ع-ش"), "داعش");
+        assert_eq!(d("أ و ب"), "أ و ب");
+        assert_eq!(d("قتلى و مصابين"), "قتلى و مصابين");
+        assert_eq!(d("د.ا.ع.ش"), "د.ا.ع.ش");
+    }
+
+    #[test]
+    fn diacritics() {
+        for s in ["رسمياً", "رسميًا", "هدىً", "كَتَبَ الوَلَدُ", "بِسْمِ اللَّهِ الرَّحْمَٰنِ الرَّحِيمِ"] {
+            assert_eq!(d(s), s, "{s}");
+        }
+        assert_eq!(d("تَنُظِيمِ"), "تَنُظِيمِ");
+        assert_eq!(d("تنَُظيم"), "تنظيم");
+        assert_eq!(d("تنًظيم"), "تنظيم");
+        assert_eq!(m("رسمياً"), "رسميا");
+    }
+
+    #[test]
+    fn persian_gate() {
+        assert_eq!(d("الجيش السوری في حلب"), "الجيش السوري في حلب");
+        let fa = "این یک کتاب است";
+        assert_eq!(d(fa), fa);
+        assert_eq!(m("کتاب"), "كتاب");
+    }
+
+    #[test]
+    fn presentation_forms() {
+        assert_eq!(d("ﺩﺍﻋﺶ"), "داعش");
+        assert_eq!(d("ﻻ"), "لا");
+        assert_eq!(d("ﷲ"), "الله");
+        assert_eq!(d("ﻷ"), "لأ");
+    }
+
+    #[test]
+    fn match_folds() {
+        assert_eq!(m("أإآٱ ى ة ٢٠٢٤ ISIS"), "اااا ي ه 2024 isis");
+        let n = Normalizer::builder().level(Level::Match).fold_case(false).build();
+        assert_eq!(n.normalize_str("ISIS"), "ISIS");
+    }
+
+    #[test]
+    fn composition() {
+        assert_eq!(d("ا\u{0654}"), "أ");
+    }
+}
