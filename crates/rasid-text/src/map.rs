@@ -21,6 +21,8 @@ pub struct OffsetMap {
     anchors: Vec<Anchor>,
     out_len: u32,
     src_len: u32,
+    /// An earlier stage (its view is this map's source), when the view was built in two.
+    inner: Option<Box<OffsetMap>>,
 }
 
 impl OffsetMap {
@@ -30,6 +32,7 @@ impl OffsetMap {
             anchors: vec![Anchor { out: 0, src: 0, coarse: false }],
             out_len: len as u32,
             src_len: len as u32,
+            inner: None,
         }
     }
 
@@ -40,18 +43,36 @@ impl OffsetMap {
 
     /// Length in bytes of the original.
     pub fn source_len(&self) -> usize {
-        self.src_len as usize
+        match &self.inner {
+            Some(i) => i.source_len(),
+            None => self.src_len as usize,
+        }
     }
 
     /// True when the view is byte-for-byte aligned with the original everywhere.
     pub fn is_linear(&self) -> bool {
-        self.anchors.len() == 1 && self.out_len == self.src_len
+        self.anchors.len() == 1 && !self.anchors[0].coarse && self.out_len == self.src_len && self.inner.is_none()
+    }
+
+    /// Put `inner` (a map from this map's source to an earlier original) underneath.
+    pub(crate) fn with_inner(mut self, inner: OffsetMap) -> OffsetMap {
+        debug_assert_eq!(inner.view_len(), self.src_len as usize);
+        self.inner = Some(Box::new(inner));
+        self
     }
 
     /// The original byte range that produced `view` (a byte range of the view).
     ///
     /// An empty view range maps to an empty original range at the corresponding position.
     pub fn to_source(&self, view: Range<usize>) -> Range<usize> {
+        let r = self.own_to_source(view);
+        match &self.inner {
+            Some(i) => i.to_source(r),
+            None => r,
+        }
+    }
+
+    fn own_to_source(&self, view: Range<usize>) -> Range<usize> {
         let (s, e) = (view.start as u32, view.end as u32);
         debug_assert!(s <= e && e <= self.out_len);
         let start = self.start_of(s);
@@ -95,6 +116,12 @@ impl OffsetMap {
 
     /// Check the structural invariants: anchors sorted, in bounds, linear regions balanced.
     pub fn check_invariants(&self) -> Result<(), String> {
+        if let Some(i) = &self.inner {
+            i.check_invariants()?;
+            if i.view_len() != self.src_len as usize {
+                return Err("stages do not line up".into());
+            }
+        }
         let mut prev: Option<Anchor> = None;
         for (i, a) in self.anchors.iter().enumerate() {
             if a.out > self.out_len || a.src > self.src_len {
@@ -199,7 +226,7 @@ impl MapBuilder {
             self.start(self.src, true);
             self.src = src_len;
         }
-        OffsetMap { anchors: self.anchors, out_len: self.out, src_len }
+        OffsetMap { anchors: self.anchors, out_len: self.out, src_len, inner: None }
     }
 }
 

@@ -247,9 +247,36 @@ impl Normalizer {
 
     /// Normalize `text` into a view. Never fails, never panics, never changes `text`.
     pub fn normalize(&self, text: &str) -> View {
-        let mut p = Pass::new(text, &self.config);
-        p.run();
-        p.finish()
+        let v = self.normalize_once(text);
+        // Deleting noise can bring a letter next to a combining hamza (ی‍ٔ): compose those
+        // too, so that normalizing a view again changes nothing.
+        if v.text.contains(['\u{0653}', '\u{0654}', '\u{0655}']) {
+            if let Some((t, map, _)) = prefold(&v.text, false) {
+                return View { text: t, map: map.with_inner(v.map), repairs: v.repairs };
+            }
+        }
+        v
+    }
+
+    fn normalize_once(&self, text: &str) -> View {
+        match prefold(text, self.config.record_repairs) {
+            None => {
+                let mut p = Pass::new(text, &self.config);
+                p.run();
+                p.finish()
+            }
+            Some((mid, map, mut repairs)) => {
+                let mut p = Pass::new(&mid, &self.config);
+                p.run();
+                let v = p.finish();
+                for r in v.repairs {
+                    let src = map.to_source(r.src);
+                    repairs.push(Repair { src, technique: r.technique });
+                }
+                repairs.sort_by_key(|r| (r.src.start, r.src.end));
+                View { text: v.text, map: v.map.with_inner(map), repairs }
+            }
+        }
     }
 
     /// Just the normalized string.
@@ -354,26 +381,6 @@ impl<'a> Pass<'a> {
         }
     }
 
-    /// Emit several characters produced together from `src` as one block.
-    fn emit_block(&mut self, chars: &[char], src: Range<usize>) {
-        let before = self.out.len();
-        for &c in chars {
-            if self.is_match {
-                if let Some(f) = match_fold(c) {
-                    if self.fold_case {
-                        self.out.extend(f.to_lowercase());
-                    } else {
-                        self.out.push(f);
-                    }
-                }
-            } else {
-                self.out.push(c);
-            }
-        }
-        let n = self.out.len() - before;
-        self.map.push_coarse(src, n);
-    }
-
     fn boundary(&mut self, next: usize) {
         self.prev = Prev::Boundary;
         self.tok_start = next;
@@ -418,8 +425,6 @@ impl<'a> Pass<'a> {
                 self.tatweel(i)
             } else if is_format(c) {
                 self.format(c, i)
-            } else if is_presentation_form(c) {
-                self.presentation(c, i)
             } else if is_emoji_or_symbol(c) {
                 self.symbol(c, i)
             } else {
@@ -435,29 +440,30 @@ impl<'a> Pass<'a> {
     }
 
     fn letter(&mut self, c: char, i: usize) -> usize {
-        let l = c.len_utf8();
         if self.prev == Prev::Boundary {
             if let Some(end) = self.spaced_run(i) {
                 return end;
             }
         }
-        // A following combining hamza/madda composes with the letter (NFC).
-        if let Some(m) = char_at(self.s, i + l) {
-            if matches!(m, '\u{0653}'..='\u{0655}') {
-                if let Some(comp) = unicode_normalization::char::compose(c, m) {
-                    let end = i + l + m.len_utf8();
-                    self.repair(i..end, Technique::Composition);
-                    self.emit(comp, i..end);
-                    self.prev = Prev::ArabicLetter;
-                    return end;
-                }
-            }
-        }
         self.prev = Prev::ArabicLetter;
+        self.emit_letter(c, i)
+    }
+
+    /// Emit an Arabic letter, folding a Persian lookalike in an Arabic context.
+    fn emit_letter(&mut self, c: char, i: usize) -> usize {
+        let l = c.len_utf8();
         if let Some(f) = persian_lookalike(c) {
             if self.is_match || (self.line_is_arabic() && !self.token_is_foreign(i)) {
                 if !self.is_match {
                     self.repair(i..i + l, Technique::PersianLetter);
+                }
+                // The folded letter may now compose with a following hamza (ی + ٔ → ئ).
+                if let Some(m) = char_at(self.s, i + l).filter(|m| matches!(m, '\u{0653}'..='\u{0655}')) {
+                    if let Some(comp) = unicode_normalization::char::compose(f, m) {
+                        let end = i + l + m.len_utf8();
+                        self.emit(comp, i..end);
+                        return end;
+                    }
                 }
                 self.emit(f, i..i + l);
                 return i + l;
@@ -482,38 +488,29 @@ impl<'a> Pass<'a> {
         let tl = TATWEEL.len_utf8();
         let after_letter = self.prev == Prev::ArabicLetter;
         // The run of tatweel (and marks riding on it).
-        let j = skip(s, i, |c| c == TATWEEL || is_arabic_mark(c));
+        let j = skip(s, i, |c| c == TATWEEL || is_arabic_mark(c) || is_format(c));
         if after_letter {
             if char_at(s, j).is_some_and(is_arabic_letter) {
                 self.repair(i..j, Technique::Tatweel);
                 return j;
             }
-            // A separator flanked by tatweel on both sides.
-            let mut k = j;
-            let mut n = 0;
-            while let Some(c) = char_at(s, k) {
-                let sep = c != '\n'
-                    && c != TATWEEL
-                    && !c.is_alphanumeric()
-                    && !is_arabic_mark(c)
-                    && digit_value(c).is_none();
-                if !sep || n == 5 {
-                    break;
-                }
-                n += 1;
-                k += c.len_utf8();
+            // Tatweel running into an emoji cluster inside the word.
+            let k = skip(s, j, in_cluster);
+            if k > j && char_at(s, k).is_some_and(is_arabic_letter) && s[j..k].chars().any(is_emoji_or_symbol) {
+                self.repair(i..k, Technique::Emoji);
+                return k;
             }
-            if n > 0 && char_at(s, k) == Some(TATWEEL) {
-                let m = skip(s, k, |c| c == TATWEEL || is_arabic_mark(c));
-                if char_at(s, m).is_some_and(is_arabic_letter) {
-                    self.repair(i..m, Technique::TatweelSeparator);
-                    return m;
-                }
+            // A separator flanked by tatweel on both sides.
+            if let Some(m) = flanked_join_end(s, j) {
+                self.repair(i..m, Technique::TatweelSeparator);
+                return m;
             }
         }
         // Not between letters: a real tatweel (Hijri marker, proclitic, dash). Kept at
         // display level, dropped at match level.
-        self.prev = Prev::Tatweel;
+        if self.prev != Prev::Boundary {
+            self.prev = Prev::Tatweel;
+        }
         self.emit(TATWEEL, i..i + tl);
         i + tl
     }
@@ -525,7 +522,11 @@ impl<'a> Pass<'a> {
         }
         let inside = matches!(self.prev, Prev::ArabicLetter | Prev::OtherLetter | Prev::Tatweel) && {
             let j = skip(self.s, i, is_format);
-            char_at(self.s, j).is_some_and(is_word_char)
+            char_at(self.s, j).is_some_and(is_word_char) || {
+                // Part of an emoji cluster that will be removed from inside an Arabic word.
+                let k = skip(self.s, i, in_cluster);
+                self.prev == Prev::ArabicLetter && char_at(self.s, k).is_some_and(is_arabic_letter)
+            }
         };
         if inside && !(c == ZWNJ && !self.line_is_arabic()) {
             self.repair(i..i + l, Technique::Format);
@@ -536,46 +537,18 @@ impl<'a> Pass<'a> {
         i + l
     }
 
-    fn presentation(&mut self, c: char, i: usize) -> usize {
-        let l = c.len_utf8();
-        let mut buf: Vec<char> = Vec::with_capacity(4);
-        unicode_normalization::char::decompose_compatible(c, |d| buf.push(d));
-        if matches!(c, '\u{FE70}'..='\u{FE7F}') {
-            buf.retain(|&d| d != ' ' && d != TATWEEL);
-        }
-        // Compose hamza/madda sequences the decomposition split.
-        let mut composed: Vec<char> = Vec::with_capacity(buf.len());
-        for d in buf {
-            if let Some(&last) = composed.last() {
-                if let Some(x) = unicode_normalization::char::compose(last, d) {
-                    *composed.last_mut().unwrap() = x;
-                    continue;
-                }
-            }
-            composed.push(d);
-        }
-        self.repair(i..i + l, Technique::PresentationForm);
-        if let Some(&last) = composed.last() {
-            if is_arabic_letter(last) {
-                self.prev = Prev::ArabicLetter;
-            } else if last == ' ' {
-                self.boundary(i + l);
-            }
-        }
-        self.emit_block(&composed, i..i + l);
-        i + l
-    }
-
     fn symbol(&mut self, c: char, i: usize) -> usize {
         let l = c.len_utf8();
         if self.prev == Prev::ArabicLetter {
-            let j = skip(self.s, i, |d| is_emoji_or_symbol(d) || is_format(d));
+            let j = skip(self.s, i, in_cluster);
             if char_at(self.s, j).is_some_and(is_arabic_letter) {
                 self.repair(i..j, Technique::Emoji);
                 return j;
             }
         }
-        self.boundary(i + l);
+        // A kept emoji ends the word for the letter rules but not for the diacritics
+        // analysis, which reads emoji as part of the word they may be removed from.
+        self.prev = Prev::Boundary;
         self.emit(c, i..i + l);
         i + l
     }
@@ -583,14 +556,16 @@ impl<'a> Pass<'a> {
     /// Letters spaced apart with one consistent separator (`ه ج و م`, `د-ا-ع-ش`).
     fn spaced_run(&mut self, i: usize) -> Option<usize> {
         let s = self.s;
+        let filler = |d: char| is_arabic_mark(d) || d == TATWEEL || is_format(d);
         let single = |p: usize| -> Option<usize> {
+            let p = skip(s, p, filler);
             let c = char_at(s, p)?;
             if !is_arabic_letter(c) {
                 return None;
             }
-            let e = skip(s, p + c.len_utf8(), |d| is_arabic_mark(d) || d == TATWEEL);
+            let e = skip(s, p + c.len_utf8(), |d| is_arabic_mark(d) || d == TATWEEL || is_format(d));
             match char_at(s, e) {
-                Some(d) if is_word_char(d) || is_format(d) || digit_value(d).is_some() => None,
+                Some(d) if is_word_char(d) || is_emoji_or_symbol(d) || digit_value(d).is_some() => None,
                 _ => Some(e),
             }
         };
@@ -615,8 +590,11 @@ impl<'a> Pass<'a> {
             }
             p = after;
         }
+        // Three letters apart with spaces are usually an acronym (أ ف ب, د ب أ, ب ي د) or a
+        // list (أ و ب): joined only with another separator (د-ا-ع), else left to the lexicon.
         let n = letters.len();
-        if n < 3 || (n == 3 && char_at(s, letters[1].start) == Some('و')) {
+        let min = if sep.chars().all(|c| c == ' ') { 4 } else { 3 };
+        if n < min || (n == 3 && char_at(s, letters[1].start) == Some('و')) {
             return None;
         }
         let end = letters[n - 1].end;
@@ -625,8 +603,8 @@ impl<'a> Pass<'a> {
             let mut q = r.start;
             while q < r.end {
                 let c = char_at(s, q).unwrap();
-                if c != TATWEEL {
-                    self.emit(c, q..q + c.len_utf8());
+                if is_arabic_letter(c) {
+                    self.emit_letter(c, q);
                 }
                 q += c.len_utf8();
             }
@@ -664,11 +642,112 @@ impl<'a> Pass<'a> {
         if let Some(v) = self.tok_malformed {
             return v;
         }
-        let end = skip(self.s, self.tok_start, |c| is_word_char(c) || is_format(c));
-        let v = malformed_marks(&self.s[self.tok_start..end]);
+        let s = self.s;
+        let in_token = |c: char| is_word_char(c) || is_format(c) || is_emoji_or_symbol(c);
+        let mut end = skip(s, self.tok_start, in_token);
+        // A separator flanked by tatweel does not end the word: it will be joined.
+        while s[..end].trim_end_matches(|c| is_arabic_mark(c) || is_format(c)).ends_with(TATWEEL) {
+            match flanked_join_end(s, end) {
+                Some(m) => end = skip(s, m, in_token),
+                None => break,
+            }
+        }
+        let v = malformed_marks(&s[self.tok_start..end]);
         self.tok_malformed = Some(v);
         v
     }
+}
+
+/// First stage, only when needed: fold presentation forms to base letters and compose
+/// decomposed hamza/madda (NFC), so that every later rule sees plain Arabic letters.
+fn prefold(s: &str, record: bool) -> Option<(String, OffsetMap, Vec<Repair>)> {
+    let needed = s.chars().any(|c| is_presentation_form(c) || matches!(c, '\u{0653}'..='\u{0655}'));
+    if !needed {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut map = MapBuilder::new();
+    let mut repairs: Vec<Repair> = Vec::new();
+    let mut buf: Vec<char> = Vec::with_capacity(4);
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let l = c.len_utf8();
+        if let Some(&(j, m)) = it.peek() {
+            if matches!(m, '\u{0653}'..='\u{0655}') {
+                if let Some(comp) = unicode_normalization::char::compose(c, m) {
+                    it.next();
+                    let end = j + m.len_utf8();
+                    let at = out.len();
+                    out.push(comp);
+                    map.push_coarse(i..end, out.len() - at);
+                    if record {
+                        repairs.push(Repair { src: i..end, technique: Technique::Composition });
+                    }
+                    continue;
+                }
+            }
+        }
+        if is_presentation_form(c) {
+            buf.clear();
+            unicode_normalization::char::decompose_compatible(c, |d| buf.push(d));
+            if matches!(c, '\u{FE70}'..='\u{FE7F}') {
+                buf.retain(|&d| d != ' ' && d != TATWEEL);
+            }
+            let mut composed: Vec<char> = Vec::with_capacity(buf.len());
+            for &d in &buf {
+                if let Some(&p) = composed.last() {
+                    if let Some(x) = unicode_normalization::char::compose(p, d) {
+                        *composed.last_mut().unwrap() = x;
+                        continue;
+                    }
+                }
+                composed.push(d);
+            }
+            let mut end = i + l;
+            if let (Some(&(j, m)), Some(last)) = (it.peek(), composed.last_mut()) {
+                if let Some(x) = unicode_normalization::char::compose(*last, m) {
+                    *last = x;
+                    end = j + m.len_utf8();
+                    it.next();
+                }
+            }
+            let at = out.len();
+            out.extend(composed.iter());
+            map.push_coarse(i..end, out.len() - at);
+            if record {
+                repairs.push(Repair { src: i..end, technique: Technique::PresentationForm });
+            }
+            continue;
+        }
+        out.push(c);
+        map.push_linear(i, l);
+    }
+    Some((out, map.finish(s.len()), repairs))
+}
+
+/// After a tatweel run ending at `j`: the end of `separators (1–5) + tatweel run` when
+/// an Arabic letter follows, i.e. where a tatweel-flanked separator join resumes.
+fn flanked_join_end(s: &str, j: usize) -> Option<usize> {
+    let mut k = j;
+    let mut n = 0;
+    for c in s[j..].chars() {
+        let sep = c != '\n' && c != TATWEEL && (is_arabic_mark(c) || !c.is_alphanumeric()) && digit_value(c).is_none();
+        if !sep || n == 5 {
+            break;
+        }
+        n += 1;
+        k += c.len_utf8();
+    }
+    if n == 0 || !s[k..].starts_with(TATWEEL) {
+        return None;
+    }
+    let m = skip(s, k, |c| c == TATWEEL || is_arabic_mark(c) || is_format(c));
+    char_at(s, m).is_some_and(is_arabic_letter).then_some(m)
+}
+
+/// What may sit between two letters around an emoji: more emoji, joiners, tatweel, marks.
+fn in_cluster(c: char) -> bool {
+    is_emoji_or_symbol(c) || is_format(c) || c == TATWEEL || is_arabic_mark(c)
 }
 
 /// Byte position after the run of characters satisfying `f`, starting at `i`.
@@ -684,13 +763,6 @@ fn skip(s: &str, i: usize, f: impl Fn(char) -> bool) -> usize {
     j
 }
 
-const PERSIAN_WORDS: &[&str] =
-    &["است", "را", "که", "این", "آن", "برای", "می", "های", "یک", "از", "با", "شد", "کرد", "بود"];
-const ARABIC_WORDS: &[&str] = &[
-    "في", "من", "على", "إلى", "الى", "عن", "التي", "الذي", "هذا", "هذه", "أن", "إن", "ان", "كان", "قد",
-    "لم", "لا", "مع",
-];
-
 /// A ZWNJ used the Persian way: after the prefix می/نمی or before a suffix such as ها.
 fn persian_zwnj(w: &str) -> bool {
     w.split(ZWNJ).enumerate().any(|(i, part)| {
@@ -699,20 +771,31 @@ fn persian_zwnj(w: &str) -> bool {
         || w.starts_with("نمی\u{200C}")
 }
 
-/// Whether a line reads as Arabic rather than Persian, Kurdish or Urdu: it does unless
-/// words with Persian/Kurdish markers outnumber words with Arabic markers.
+/// Whether a line reads as Arabic rather than Persian, Kurdish or Urdu.
+///
+/// Counted on letters, so that the answer does not change when a repair joins or splits
+/// words: Arabic-only letters (ة ى ي ك ؤ أ إ) against Persian/Kurdish/Urdu letters (ی ک ە
+/// count once, letters Arabic never uses count twice) and words with a Persian ZWNJ. Ties
+/// go to Arabic.
 pub fn line_is_arabic(line: &str) -> bool {
     let (mut persian, mut arabic) = (0usize, 0usize);
-    for w in line.split(|c: char| c.is_whitespace() || (c.is_ascii_punctuation()) || "،؛؟«»“”".contains(c)) {
-        if w.is_empty() {
-            continue;
+    for c in line.chars() {
+        // Precomposed hamza letters count as their decomposition, so that composing
+        // (ي + ٔ → ئ) never changes the answer.
+        match c {
+            'ة' | 'ى' | 'ي' | 'ك' | 'ؤ' | 'أ' | 'إ' | 'آ' | '\u{0653}'..='\u{0655}' => arabic += 1,
+            'ئ' => arabic += 2,
+            'ۀ' => {
+                arabic += 1;
+                persian += 1
+            }
+            'ی' | 'ک' | 'ە' => persian += 1,
+            c if is_non_arabic_only_letter(c) => persian += 2,
+            _ => {}
         }
-        let p = PERSIAN_WORDS.contains(&w)
-            || w.chars().any(|c| is_non_arabic_only_letter(c) || matches!(c, 'ی' | 'ک' | 'ە'))
-            || persian_zwnj(w);
-        let a = ARABIC_WORDS.contains(&w) || w.chars().any(|c| matches!(c, 'ة' | 'ى' | 'ي' | 'ك' | 'ؤ'));
-        persian += p as usize;
-        arabic += a as usize;
+    }
+    if line.contains(ZWNJ) {
+        persian += line.split(|c: char| c.is_whitespace()).filter(|w| persian_zwnj(w)).count();
     }
     persian <= arabic
 }
@@ -732,7 +815,17 @@ pub fn malformed_marks(word: &str) -> bool {
     let mut tanween_at: Vec<usize> = Vec::new();
     let (mut quranic, mut harakat) = (false, false);
     let mut any_mark = false;
+    // Marks riding on an emoji cluster or a tatweel go with it.
+    let mut after_symbol = false;
     for c in word.chars() {
+        if is_emoji_or_symbol(c) || c == TATWEEL || !(is_word_char(c) || is_format(c)) {
+            after_symbol = true;
+            continue;
+        }
+        if after_symbol && (is_arabic_mark(c) || is_format(c) || c == TATWEEL) {
+            continue;
+        }
+        after_symbol = false;
         if is_arabic_letter(c) || (c.is_alphabetic() && !is_arabic_mark(c)) {
             letters += 1;
             last_letter = c;

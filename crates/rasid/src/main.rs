@@ -1,1 +1,42 @@
-fn main(){}
+//! `rasid`: reads conflict news in Arabic and English and turns it into an event dataset.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+mod input;
+
+/// rasid (راصد, "the observer"): Arabic-first conflict news reader.
+#[derive(Parser, Debug)]
+#[command(name = "rasid", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    Normalize(cmd::normalize::Args),
+    Grep(cmd::grep::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Normalize(a) => cmd::normalize::run(a),
+        Command::Grep(a) => cmd::grep::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("rasid: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Subcommands.
+
+pub mod grep;
+pub mod normalize;
