@@ -247,10 +247,10 @@ impl Normalizer {
 
     /// Normalize `text` into a view. Never fails, never panics, never changes `text`.
     pub fn normalize(&self, text: &str) -> View {
-        let v = self.normalize_once(text);
+        let (v, hamza) = self.normalize_once(text);
         // Deleting noise can bring a letter next to a combining hamza (ی‍ٔ): compose those
         // too, so that normalizing a view again changes nothing.
-        if v.text.contains(['\u{0653}', '\u{0654}', '\u{0655}']) {
+        if hamza {
             if let Some((t, map, _)) = prefold(&v.text, false) {
                 return View { text: t, map: map.with_inner(v.map), repairs: v.repairs };
             }
@@ -258,23 +258,29 @@ impl Normalizer {
         v
     }
 
-    fn normalize_once(&self, text: &str) -> View {
+    /// One pass; when the text turns out to hold presentation forms or decomposed hamza,
+    /// a first stage folds them and the pass runs again on its result. Also says whether
+    /// a combining hamza/madda was left in the view.
+    fn normalize_once(&self, text: &str) -> (View, bool) {
+        let mut p = Pass::new(text, &self.config);
+        p.abort_on_prefold = true;
+        if p.run() {
+            let hamza = p.emitted_hamza;
+            return (p.finish(), hamza);
+        }
         match prefold(text, self.config.record_repairs) {
-            None => {
-                let mut p = Pass::new(text, &self.config);
-                p.run();
-                p.finish()
-            }
+            None => unreachable!("a pass aborts only on what prefold folds"),
             Some((mid, map, mut repairs)) => {
                 let mut p = Pass::new(&mid, &self.config);
                 p.run();
+                let hamza = p.emitted_hamza;
                 let v = p.finish();
                 for r in v.repairs {
                     let src = map.to_source(r.src);
                     repairs.push(Repair { src, technique: r.technique });
                 }
                 repairs.sort_by_key(|r| (r.src.start, r.src.end));
-                View { text: v.text, map: v.map.with_inner(map), repairs }
+                (View { text: v.text, map: v.map.with_inner(map), repairs }, hamza)
             }
         }
     }
@@ -318,6 +324,10 @@ struct Pass<'a> {
     tok_start: usize,
     tok_malformed: Option<bool>,
     tok_foreign: Option<bool>,
+    /// Stop (and say so) at a presentation form or decomposed hamza: prefold first.
+    abort_on_prefold: bool,
+    /// A combining hamza or madda was written to the view.
+    emitted_hamza: bool,
 }
 
 #[inline]
@@ -341,6 +351,8 @@ impl<'a> Pass<'a> {
             tok_start: 0,
             tok_malformed: None,
             tok_foreign: None,
+            abort_on_prefold: false,
+            emitted_hamza: false,
         }
     }
 
@@ -370,7 +382,7 @@ impl<'a> Pass<'a> {
             return;
         }
         let Some(f) = match_fold(c) else { return };
-        if self.fold_case && !f.is_lowercase() && f.is_alphabetic() && f.to_lowercase().next() != Some(f) {
+        if self.fold_case && !matches!(f, '\u{0600}'..='\u{08FF}' | '\u{FB50}'..='\u{FEFF}') && !f.is_lowercase() && f.is_alphabetic() && f.to_lowercase().next() != Some(f) {
             let before = self.out.len();
             self.out.extend(f.to_lowercase());
             let n = self.out.len() - before;
@@ -388,11 +400,16 @@ impl<'a> Pass<'a> {
         self.tok_foreign = None;
     }
 
-    fn run(&mut self) {
+    /// Run the pass; false when it stopped because the text needs the prefold stage.
+    fn run(&mut self) -> bool {
         let s = self.s;
         let b = s.as_bytes();
         let mut i = 0;
         while i < b.len() {
+            i = self.fast(i);
+            if i >= b.len() {
+                break;
+            }
             let x = b[i];
             if x < 0x80 {
                 let c = x as char;
@@ -417,6 +434,9 @@ impl<'a> Pass<'a> {
             }
             let c = char_at(s, i).expect("valid UTF-8 boundary");
             let l = c.len_utf8();
+            if self.abort_on_prefold && (is_presentation_form(c) || matches!(c, '\u{0653}'..='\u{0655}')) {
+                return false;
+            }
             i = if is_arabic_letter(c) {
                 self.letter(c, i)
             } else if is_arabic_mark(c) {
@@ -437,6 +457,83 @@ impl<'a> Pass<'a> {
                 i + l
             };
         }
+        true
+    }
+
+    /// The hot loop: copies (display) or folds (match) the characters that need no look
+    /// around — ASCII, plain Arabic letters, Arabic punctuation — byte by byte, keeping
+    /// the state the rules need. Returns where a character needs the full treatment.
+    #[inline]
+    fn fast(&mut self, start: usize) -> usize {
+        let b = self.s.as_bytes();
+        let table = if self.is_match { &MATCH_TABLE } else { &DISPLAY_TABLE };
+        let lower = self.is_match && self.fold_case;
+        let mut i = start;
+        let mut last = self.prev;
+        let mut boundary_end = None;
+        // Bytes from `pending` to `i` are copied unchanged when the run ends or a folded
+        // character needs writing.
+        let mut pending = start;
+        while i < b.len() {
+            let x = b[i];
+            if x < 0x80 {
+                if x == b'\n' {
+                    break;
+                }
+                if x.is_ascii_alphabetic() {
+                    if lower && x.is_ascii_uppercase() {
+                        self.out.push_str(&self.s[pending..i]);
+                        self.out.push(x.to_ascii_lowercase() as char);
+                        pending = i + 1;
+                    }
+                    last = Prev::OtherLetter;
+                } else {
+                    last = Prev::Boundary;
+                    boundary_end = Some(i + 1);
+                }
+                i += 1;
+                continue;
+            }
+            if !(0xD8..=0xDB).contains(&x) || i + 1 >= b.len() {
+                break;
+            }
+            let y = b[i + 1];
+            let cp = (((x & 0x1F) as usize) << 6) | (y & 0x3F) as usize;
+            let act = table[cp - 0x600];
+            match act {
+                ACT_SLOW => break,
+                ACT_BOUNDARY => {
+                    last = Prev::Boundary;
+                    boundary_end = Some(i + 2);
+                }
+                _ => {
+                    // A letter at a word start followed by something other than an Arabic
+                    // character may be a spaced-out letter: full treatment.
+                    if last == Prev::Boundary && !b.get(i + 2).is_some_and(|n| (0xD8..=0xDB).contains(n)) {
+                        break;
+                    }
+                    if act != ACT_KEEP {
+                        // Same-length fold: the table holds the replacement code point.
+                        self.out.push_str(&self.s[pending..i]);
+                        self.out.push(char::from_u32(act as u32).unwrap_or('\u{FFFD}'));
+                        pending = i + 2;
+                    }
+                    last = Prev::ArabicLetter;
+                }
+            }
+            i += 2;
+        }
+        if i > start {
+            self.out.push_str(&self.s[pending..i]);
+            self.map.push_linear(start, i - start);
+            self.prev = last;
+            if let Some(e) = boundary_end {
+                self.tok_start = e;
+                self.tok_malformed = None;
+                self.tok_foreign = None;
+            }
+        }
+        i
     }
 
     fn letter(&mut self, c: char, i: usize) -> usize {
@@ -475,6 +572,9 @@ impl<'a> Pass<'a> {
 
     fn mark(&mut self, c: char, i: usize) -> usize {
         let l = c.len_utf8();
+        if !self.is_match && matches!(c, '\u{0653}'..='\u{0655}') {
+            self.emitted_hamza = true;
+        }
         if !self.is_match && self.token_malformed() {
             self.repair(i..i + l, Technique::Diacritics);
             return i + l;
@@ -661,8 +761,7 @@ impl<'a> Pass<'a> {
 /// First stage, only when needed: fold presentation forms to base letters and compose
 /// decomposed hamza/madda (NFC), so that every later rule sees plain Arabic letters.
 fn prefold(s: &str, record: bool) -> Option<(String, OffsetMap, Vec<Repair>)> {
-    let needed = s.chars().any(|c| is_presentation_form(c) || matches!(c, '\u{0653}'..='\u{0655}'));
-    if !needed {
+    if !s.contains(|c: char| is_presentation_form(c) || matches!(c, '\u{0653}'..='\u{0655}')) {
         return None;
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -724,6 +823,50 @@ fn prefold(s: &str, record: bool) -> Option<(String, OffsetMap, Vec<Repair>)> {
     }
     Some((out, map.finish(s.len()), repairs))
 }
+
+const ACT_SLOW: u16 = 0;
+const ACT_KEEP: u16 = 1;
+const ACT_BOUNDARY: u16 = 2;
+
+/// What the fast loop does with each code point U+0600–U+06FF at one level: leave it to
+/// the slow path, keep it (letter), keep it (word boundary), or fold it to the code
+/// point stored (same two-byte length).
+const fn fast_table(is_match: bool) -> [u16; 256] {
+    let mut t = [ACT_SLOW; 256];
+    let mut cp = 0x600u32;
+    while cp < 0x700 {
+        let c = match char::from_u32(cp) {
+            Some(c) => c,
+            None => unreachable!(),
+        };
+        let letter = matches!(c,
+            '\u{0620}'..='\u{063F}' | '\u{0641}'..='\u{064A}' | '\u{066E}'..='\u{066F}'
+            | '\u{0671}'..='\u{06D3}' | '\u{06D5}' | '\u{06EE}'..='\u{06EF}' | '\u{06FA}'..='\u{06FC}' | '\u{06FF}');
+        let persian = matches!(c, 'ک' | 'ڪ' | 'ی' | 'ہ' | 'ھ' | 'ۃ' | 'ە');
+        let act = if letter && !persian {
+            if is_match {
+                match c {
+                    'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => 'ا' as u16,
+                    'ى' => 'ي' as u16,
+                    'ة' => 'ه' as u16,
+                    _ => ACT_KEEP,
+                }
+            } else {
+                ACT_KEEP
+            }
+        } else if matches!(c, '،' | '؛' | '؟' | '٪' | '٭' | '\u{061E}') {
+            ACT_BOUNDARY
+        } else {
+            ACT_SLOW
+        };
+        t[(cp - 0x600) as usize] = act;
+        cp += 1;
+    }
+    t
+}
+
+static DISPLAY_TABLE: [u16; 256] = fast_table(false);
+static MATCH_TABLE: [u16; 256] = fast_table(true);
 
 /// After a tatweel run ending at `j`: the end of `separators (1–5) + tatweel run` when
 /// an Arabic letter follows, i.e. where a tatweel-flanked separator join resumes.

@@ -107,7 +107,12 @@ pub fn for_each_line(
         if n == 1 && body.starts_with(b"\xEF\xBB\xBF") {
             body = &body[3..];
         }
-        let keep_going = match std::str::from_utf8(body) {
+        // Fast validation first; the standard library's error gives the exact offset.
+        let decoded = match simdutf8::basic::from_utf8(body) {
+            Ok(s) => Ok(s),
+            Err(_) => std::str::from_utf8(body),
+        };
+        let keep_going = match decoded {
             Ok(s) => each(n, s, newline)?,
             Err(e) => {
                 if lossy {
