@@ -149,7 +149,13 @@ pub fn digit_value(c: char) -> Option<u32> {
 /// A character that belongs inside a word: a letter of any script, a mark, tatweel.
 #[inline]
 pub fn is_word_char(c: char) -> bool {
-    c == TATWEEL || is_arabic_mark(c) || c.is_alphabetic() || is_combining_latin(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    if matches!(c, '\u{0600}'..='\u{06FF}') {
+        return is_arabic_letter(c) || c == TATWEEL || is_arabic_mark(c) || matches!(c, '\u{06E5}'..='\u{06E6}');
+    }
+    c.is_alphabetic() || is_arabic_mark(c) || is_combining_latin(c)
 }
 
 #[inline]

@@ -17,6 +17,7 @@ pub mod candidates;
 pub mod chars;
 mod map;
 mod normalize;
+mod simd;
 pub mod numbers;
 pub mod search;
 pub mod sentences;

@@ -328,6 +328,8 @@ struct Pass<'a> {
     abort_on_prefold: bool,
     /// A combining hamza or madda was written to the view.
     emitted_hamza: bool,
+    /// Use the 16-byte vector path (off only to test it against the scalar path).
+    simd: bool,
 }
 
 #[inline]
@@ -353,6 +355,7 @@ impl<'a> Pass<'a> {
             tok_foreign: None,
             abort_on_prefold: false,
             emitted_hamza: false,
+            simd: true,
         }
     }
 
@@ -465,70 +468,103 @@ impl<'a> Pass<'a> {
     /// the state the rules need. Returns where a character needs the full treatment.
     #[inline]
     fn fast(&mut self, start: usize) -> usize {
-        let b = self.s.as_bytes();
-        let table = if self.is_match { &MATCH_TABLE } else { &DISPLAY_TABLE };
+        let s: &'a str = self.s;
+        let b = s.as_bytes();
+        let n = b.len();
+        let table: &[u16; 256] = if self.is_match { &MATCH_TABLE } else { &DISPLAY_TABLE };
         let lower = self.is_match && self.fold_case;
+        let use_simd = self.simd;
+        let out = &mut self.out;
         let mut i = start;
-        let mut last = self.prev;
-        let mut boundary_end = None;
+        let mut at_boundary = self.prev == Prev::Boundary;
+        let mut last_letter_arabic = self.prev == Prev::ArabicLetter;
+        let mut boundary_end = usize::MAX;
         // Bytes from `pending` to `i` are copied unchanged when the run ends or a folded
         // character needs writing.
         let mut pending = start;
-        while i < b.len() {
-            let x = b[i];
-            if x < 0x80 {
-                if x == b'\n' {
-                    break;
+        'outer: loop {
+            // Sixteen bytes at a time while the text is plain.
+            while use_simd && i + 18 <= n {
+                let Some(c) = crate::simd::chunk(b, i, at_boundary, self.is_match, lower) else { break };
+                if self.is_match {
+                    out.push_str(&s[pending..i]);
+                    // SAFETY: the chunk maps ASCII to ASCII and plain two-byte Arabic
+                    // letters to plain two-byte Arabic letters, whole characters only
+                    // (`len` never splits one), so the bytes appended are valid UTF-8.
+                    unsafe { out.as_mut_vec() }.extend_from_slice(&c.bytes[..c.len]);
+                    pending = i + c.len;
                 }
-                if x.is_ascii_alphabetic() {
+                if let Some(e) = c.boundary_end {
+                    boundary_end = i + e;
+                }
+                at_boundary = c.ends_at_boundary;
+                last_letter_arabic = c.ends_with_arabic;
+                i += c.len;
+            }
+            // Then one character at a time for the next sixteen bytes at most.
+            let limit = (i + 16).min(n);
+            while i < limit {
+                let x = b[i];
+                if x < 0x80 {
+                    if x == b'\n' {
+                        break 'outer;
+                    }
+                    let alpha = x.is_ascii_alphabetic();
                     if lower && x.is_ascii_uppercase() {
-                        self.out.push_str(&self.s[pending..i]);
-                        self.out.push(x.to_ascii_lowercase() as char);
+                        out.push_str(&s[pending..i]);
+                        out.push(x.to_ascii_lowercase() as char);
                         pending = i + 1;
                     }
-                    last = Prev::OtherLetter;
-                } else {
-                    last = Prev::Boundary;
-                    boundary_end = Some(i + 1);
+                    if !alpha {
+                        boundary_end = i + 1;
+                    }
+                    at_boundary = !alpha;
+                    last_letter_arabic = false;
+                    i += 1;
+                    continue;
                 }
-                i += 1;
-                continue;
+                if !(0xD8..=0xDB).contains(&x) || i + 1 >= n {
+                    break 'outer;
+                }
+                let act = table[(((x & 0x03) as usize) << 6) | (b[i + 1] & 0x3F) as usize];
+                if act == ACT_BOUNDARY {
+                    at_boundary = true;
+                    last_letter_arabic = false;
+                    boundary_end = i + 2;
+                    i += 2;
+                    continue;
+                }
+                // A letter at a word start followed by something other than an Arabic
+                // character may be a spaced-out letter: full treatment, as for slow chars.
+                if act == ACT_SLOW || (at_boundary && !(i + 2 < n && (0xD8..=0xDB).contains(&b[i + 2]))) {
+                    break 'outer;
+                }
+                if act != ACT_KEEP {
+                    // Same-length fold: the table holds the replacement code point.
+                    out.push_str(&s[pending..i]);
+                    out.push(char::from_u32(act as u32).unwrap_or('\u{FFFD}'));
+                    pending = i + 2;
+                }
+                at_boundary = false;
+                last_letter_arabic = true;
+                i += 2;
             }
-            if !(0xD8..=0xDB).contains(&x) || i + 1 >= b.len() {
+            if i >= n {
                 break;
             }
-            let y = b[i + 1];
-            let cp = (((x & 0x1F) as usize) << 6) | (y & 0x3F) as usize;
-            let act = table[cp - 0x600];
-            match act {
-                ACT_SLOW => break,
-                ACT_BOUNDARY => {
-                    last = Prev::Boundary;
-                    boundary_end = Some(i + 2);
-                }
-                _ => {
-                    // A letter at a word start followed by something other than an Arabic
-                    // character may be a spaced-out letter: full treatment.
-                    if last == Prev::Boundary && !b.get(i + 2).is_some_and(|n| (0xD8..=0xDB).contains(n)) {
-                        break;
-                    }
-                    if act != ACT_KEEP {
-                        // Same-length fold: the table holds the replacement code point.
-                        self.out.push_str(&self.s[pending..i]);
-                        self.out.push(char::from_u32(act as u32).unwrap_or('\u{FFFD}'));
-                        pending = i + 2;
-                    }
-                    last = Prev::ArabicLetter;
-                }
-            }
-            i += 2;
         }
         if i > start {
-            self.out.push_str(&self.s[pending..i]);
+            out.push_str(&s[pending..i]);
             self.map.push_linear(start, i - start);
-            self.prev = last;
-            if let Some(e) = boundary_end {
-                self.tok_start = e;
+            self.prev = if at_boundary {
+                Prev::Boundary
+            } else if last_letter_arabic {
+                Prev::ArabicLetter
+            } else {
+                Prev::OtherLetter
+            };
+            if boundary_end != usize::MAX {
+                self.tok_start = boundary_end;
                 self.tok_malformed = None;
                 self.tok_foreign = None;
             }
@@ -908,8 +944,10 @@ fn skip(s: &str, i: usize, f: impl Fn(char) -> bool) -> usize {
 
 /// A ZWNJ used the Persian way: after the prefix می/نمی or before a suffix such as ها.
 fn persian_zwnj(w: &str) -> bool {
-    w.split(ZWNJ).enumerate().any(|(i, part)| {
-        i > 0 && ["ها", "های", "ای", "ام", "ات", "اش", "اند", "تر", "ترین", "ی"].contains(&part)
+    let parts: Vec<&str> = w.split(ZWNJ).collect();
+    parts.windows(2).any(|p| {
+        p[0].chars().next_back().is_some_and(is_arabic_letter)
+            && ["ها", "های", "ای", "ام", "ات", "اش", "اند", "تر", "ترین", "ی"].contains(&p[1])
     }) || w.starts_with("می\u{200C}")
         || w.starts_with("نمی\u{200C}")
 }
