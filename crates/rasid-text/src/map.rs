@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Anchor {
+pub(crate) struct Anchor {
     out: u32,
     src: u32,
     coarse: bool,
@@ -109,6 +109,13 @@ impl OffsetMap {
         }
     }
 
+    /// Give up the anchor buffer (for reuse); the map becomes the empty identity.
+    pub(crate) fn take_buffer(&mut self) -> Vec<Anchor> {
+        let v = std::mem::take(&mut self.anchors);
+        *self = OffsetMap::identity(0);
+        v
+    }
+
     /// Number of anchors (a measure of how much the view differs from the original).
     pub fn anchor_count(&self) -> usize {
         self.anchors.len()
@@ -159,8 +166,15 @@ pub(crate) struct MapBuilder {
 
 impl MapBuilder {
     pub(crate) fn new() -> MapBuilder {
+        MapBuilder::reusing(Vec::new())
+    }
+
+    /// A builder that writes into `anchors` (cleared), to reuse its allocation.
+    pub(crate) fn reusing(mut anchors: Vec<Anchor>) -> MapBuilder {
+        anchors.clear();
+        anchors.push(Anchor { out: 0, src: 0, coarse: false });
         MapBuilder {
-            anchors: vec![Anchor { out: 0, src: 0, coarse: false }],
+            anchors,
             out: 0,
             src: 0,
             linear_open: true,

@@ -52,11 +52,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             }
         };
         let mut bad = 0;
+        let mut view = rasid_text::View::default();
         let r = input::for_each_line(
             reader,
             a.lossy,
             |_, line, newline| {
-                out.write_all(n.normalize(line).as_str().as_bytes())?;
+                n.normalize_into(line, &mut view);
+                out.write_all(view.as_str().as_bytes())?;
                 if newline {
                     out.write_all(b"\n")?;
                 }
