@@ -14,11 +14,15 @@ fn corpus() -> Vec<String> {
     let gz = root.join("../shared/data/news/saudinewsnet.part1.jsonl.gz");
     if let Ok(f) = std::fs::File::open(&gz) {
         let mut s = String::new();
-        flate2::read::GzDecoder::new(f).read_to_string(&mut s).expect("gzip");
+        flate2::read::GzDecoder::new(f)
+            .read_to_string(&mut s)
+            .expect("gzip");
         let mut out = Vec::new();
         let mut bytes = 0;
         for line in s.lines() {
-            let start = line.find("\"text\": \"").or_else(|| line.find("\"text\":\""));
+            let start = line
+                .find("\"text\": \"")
+                .or_else(|| line.find("\"text\":\""));
             if let Some(st) = start {
                 // A cheap field extraction is enough for a benchmark corpus.
                 let rest = &line[st..];
@@ -47,9 +51,16 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(10);
     for level in [Level::Display, Level::Match] {
-        let n = Normalizer::new(Config { level, ..Config::default() });
+        let n = Normalizer::new(Config {
+            level,
+            ..Config::default()
+        });
         g.bench_function(level.as_str(), |b| {
-            b.iter(|| docs.iter().map(|d| n.normalize(d).as_str().len()).sum::<usize>())
+            b.iter(|| {
+                docs.iter()
+                    .map(|d| n.normalize(d).as_str().len())
+                    .sum::<usize>()
+            })
         });
     }
     g.finish();
@@ -59,9 +70,18 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(sb as u64));
     g.sample_size(10);
     let cfg = CandidateConfig::default();
-    g.bench_function("candidates", |b| b.iter(|| small.iter().map(|d| candidates(d, &cfg).len()).sum::<usize>()));
+    g.bench_function("candidates", |b| {
+        b.iter(|| {
+            small
+                .iter()
+                .map(|d| candidates(d, &cfg).len())
+                .sum::<usize>()
+        })
+    });
     let m = Matcher::new("تنظيم", MatcherConfig::default()).unwrap();
-    g.bench_function("grep", |b| b.iter(|| small.iter().map(|d| m.find_all(d).len()).sum::<usize>()));
+    g.bench_function("grep", |b| {
+        b.iter(|| small.iter().map(|d| m.find_all(d).len()).sum::<usize>())
+    });
     g.finish();
 }
 

@@ -17,7 +17,11 @@ fn main() {
     };
     let text = std::fs::read_to_string(&path).expect("read the corpus (UTF-8)");
     let lines: Vec<&str> = text.lines().collect();
-    let n = Normalizer::new(Config { level, fold_case: true, record_repairs: true });
+    let n = Normalizer::new(Config {
+        level,
+        fold_case: true,
+        record_repairs: true,
+    });
     let mut best = f64::MAX;
     let mut out_bytes = 0usize;
     for _ in 0..3 {

@@ -76,7 +76,11 @@ impl Candidate {
     /// Whether a hit at `key` (a key byte range) covers at least one repaired place; a hit
     /// that does not is already visible in the plain view.
     pub fn covers_edit(&self, key: Range<usize>) -> bool {
-        self.edits.is_empty() || self.edits.iter().any(|e| key.start <= e.start && e.end <= key.end)
+        self.edits.is_empty()
+            || self
+                .edits
+                .iter()
+                .any(|e| key.start <= e.start && e.end <= key.end)
     }
 }
 
@@ -90,7 +94,12 @@ struct KeyBuilder {
 
 impl KeyBuilder {
     fn new() -> KeyBuilder {
-        KeyBuilder { key: String::new(), chars: Vec::new(), edits: Vec::new(), pending_join: None }
+        KeyBuilder {
+            key: String::new(),
+            chars: Vec::new(),
+            edits: Vec::new(),
+            pending_join: None,
+        }
     }
 
     /// Push a character (match-folded here), from original range `src`.
@@ -117,7 +126,13 @@ impl KeyBuilder {
     }
 
     fn finish(self, technique: Technique, src: Range<usize>) -> Candidate {
-        Candidate { key: self.key, technique, src, chars: self.chars, edits: self.edits }
+        Candidate {
+            key: self.key,
+            technique,
+            src,
+            chars: self.chars,
+            edits: self.edits,
+        }
     }
 }
 
@@ -143,8 +158,10 @@ fn chunks(view: &str) -> Vec<Chunk> {
         if skip {
             return;
         }
-        let mut chars: Vec<(char, Range<usize>)> =
-            text.char_indices().map(|(i, c)| (c, s + i..s + i + c.len_utf8())).collect();
+        let mut chars: Vec<(char, Range<usize>)> = text
+            .char_indices()
+            .map(|(i, c)| (c, s + i..s + i + c.len_utf8()))
+            .collect();
         let core = |c: char| c.is_alphanumeric() || is_arabic_mark(c) || c == TATWEEL;
         while chars.first().is_some_and(|(c, _)| !core(*c)) {
             chars.remove(0);
@@ -157,7 +174,11 @@ fn chunks(view: &str) -> Vec<Chunk> {
         }
         let arabic_letters = chars.iter().filter(|(c, _)| is_arabic_letter(*c)).count();
         let range = chars[0].1.start..chars[chars.len() - 1].1.end;
-        out.push(Chunk { range, chars, arabic_letters });
+        out.push(Chunk {
+            range,
+            chars,
+            arabic_letters,
+        });
     };
     for (i, c) in view.char_indices() {
         if c.is_whitespace() {
@@ -203,7 +224,11 @@ fn lookalike(c: char) -> Option<char> {
 /// Generate the candidate repairs of `text` (an original text, e.g. one line or one
 /// article), in order of position.
 pub fn candidates(text: &str, config: &CandidateConfig) -> Vec<Candidate> {
-    let display = Normalizer::new(Config { level: Level::Display, fold_case: true, record_repairs: false });
+    let display = Normalizer::new(Config {
+        level: Level::Display,
+        fold_case: true,
+        record_repairs: false,
+    });
     let view = display.normalize(text);
     candidates_in(text, &view, config)
 }
@@ -248,7 +273,11 @@ pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<
             }
             if removed > 0 {
                 let spaced = parts.len() >= 3 && parts.iter().all(|&n| n <= 1);
-                let t = if spaced { Technique::Spacing } else { Technique::Separator };
+                let t = if spaced {
+                    Technique::Spacing
+                } else {
+                    Technique::Separator
+                };
                 if on(t) {
                     out.push(kb.finish(t, whole.clone()));
                 }
@@ -256,27 +285,58 @@ pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<
         }
         // Digits standing for letters.
         if on(Technique::Arabizi) && ch.arabic_letters >= 2 {
-            let digits: Vec<usize> = (0..ch.chars.len()).filter(|&i| ch.chars[i].0.is_ascii_digit()).collect();
+            let digits: Vec<usize> = (0..ch.chars.len())
+                .filter(|&i| ch.chars[i].0.is_ascii_digit())
+                .collect();
             let runs_ok = !digits.is_empty()
                 && digits.iter().all(|&i| {
-                    let run = |d: &mut dyn Iterator<Item = usize>| d.take_while(|&j| ch.chars[j].0.is_ascii_digit()).count();
+                    let run = |d: &mut dyn Iterator<Item = usize>| {
+                        d.take_while(|&j| ch.chars[j].0.is_ascii_digit()).count()
+                    };
                     let left = run(&mut (0..i).rev());
                     let right = run(&mut (i + 1..ch.chars.len()));
                     left + right < 2 && !arabizi(ch.chars[i].0).is_empty()
                 });
             if runs_ok {
-                expand(ch, &src, |c| arabizi(c).to_vec(), config.max_expansions, Technique::Arabizi, &whole, &mut out);
+                expand(
+                    ch,
+                    &src,
+                    |c| arabizi(c).to_vec(),
+                    config.max_expansions,
+                    Technique::Arabizi,
+                    &whole,
+                    &mut out,
+                );
             }
         }
         // Lookalike characters inside an Arabic word.
         if on(Technique::Lookalike) && ch.arabic_letters >= 2 {
-            let n = ch.chars.iter().filter(|(c, _)| lookalike(*c).is_some()).count();
-            let others = ch.chars.iter().filter(|(c, _)| c.is_ascii_alphabetic() && lookalike(*c).is_none()).count();
+            let n = ch
+                .chars
+                .iter()
+                .filter(|(c, _)| lookalike(*c).is_some())
+                .count();
+            let others = ch
+                .chars
+                .iter()
+                .filter(|(c, _)| c.is_ascii_alphabetic() && lookalike(*c).is_none())
+                .count();
             if n > 0 && others == 0 && n * 2 <= ch.chars.len() {
-                expand(ch, &src, |c| lookalike(c).into_iter().collect(), 1, Technique::Lookalike, &whole, &mut out);
+                expand(
+                    ch,
+                    &src,
+                    |c| lookalike(c).into_iter().collect(),
+                    1,
+                    Technique::Lookalike,
+                    &whole,
+                    &mut out,
+                );
             }
         }
-        let letters_only = ch.chars.iter().all(|(c, _)| is_arabic_letter(*c) || is_arabic_mark(*c));
+        let letters_only = ch
+            .chars
+            .iter()
+            .all(|(c, _)| is_arabic_letter(*c) || is_arabic_mark(*c));
         // Letters repeated to break a word.
         if on(Technique::Repetition) && letters_only {
             for keep in [2usize, 1] {
@@ -296,7 +356,15 @@ pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<
                         changed = true;
                         for (k, (c, r)) in cs[i..i + take].iter().enumerate() {
                             let last = k + 1 == take;
-                            kb.push(*c, if last { src(&(r.start..cs[j - 1].1.end)) } else { src(r) }, true);
+                            kb.push(
+                                *c,
+                                if last {
+                                    src(&(r.start..cs[j - 1].1.end))
+                                } else {
+                                    src(r)
+                                },
+                                true,
+                            );
                         }
                     } else {
                         for (c, r) in &cs[i..j] {
@@ -342,7 +410,10 @@ pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<
             while j < chunks.len() && short(&chunks[j]) && adjacent(v, &chunks, j, i) {
                 j += 1;
             }
-            let singles = chunks[i..j].iter().filter(|c| c.arabic_letters == 1).count();
+            let singles = chunks[i..j]
+                .iter()
+                .filter(|c| c.arabic_letters == 1)
+                .count();
             if j - i >= 3 && singles >= 2 {
                 out.push(join_chunks(&chunks[i..j], &src, Technique::Spacing));
                 i = j;
@@ -353,8 +424,18 @@ pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<
     }
     if on(Technique::Split) {
         for w in chunks.windows(2) {
-            let pure = |c: &Chunk| c.arabic_letters > 0 && c.chars.iter().all(|(c, _)| is_arabic_letter(*c) || is_arabic_mark(*c));
-            if pure(&w[0]) && pure(&w[1]) && v[w[0].range.end..w[1].range.start].chars().all(|c| c == ' ') {
+            let pure = |c: &Chunk| {
+                c.arabic_letters > 0
+                    && c.chars
+                        .iter()
+                        .all(|(c, _)| is_arabic_letter(*c) || is_arabic_mark(*c))
+            };
+            if pure(&w[0])
+                && pure(&w[1])
+                && v[w[0].range.end..w[1].range.start]
+                    .chars()
+                    .all(|c| c == ' ')
+            {
                 out.push(join_chunks(w, &src, Technique::Split));
             }
         }
@@ -365,17 +446,27 @@ pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<
 
 /// Whether chunk `j` continues a run that started at `i` (separated only by spaces).
 fn adjacent(v: &str, chunks: &[Chunk], j: usize, i: usize) -> bool {
-    j == i || v[chunks[j - 1].range.end..chunks[j].range.start].chars().all(|c| c == ' ')
+    j == i
+        || v[chunks[j - 1].range.end..chunks[j].range.start]
+            .chars()
+            .all(|c| c == ' ')
 }
 
 fn is_arabic_side(chars: &[(char, Range<usize>)], left: bool) -> bool {
-    let mut it: Box<dyn Iterator<Item = &(char, Range<usize>)>> =
-        if left { Box::new(chars.iter().rev()) } else { Box::new(chars.iter()) };
+    let mut it: Box<dyn Iterator<Item = &(char, Range<usize>)>> = if left {
+        Box::new(chars.iter().rev())
+    } else {
+        Box::new(chars.iter())
+    };
     it.find(|(c, _)| !(is_separator_symbol(*c) || *c == TATWEEL || is_arabic_mark(*c)))
         .is_some_and(|(c, _)| is_arabic_letter(*c))
 }
 
-fn join_chunks(chunks: &[Chunk], src: &dyn Fn(&Range<usize>) -> Range<usize>, t: Technique) -> Candidate {
+fn join_chunks(
+    chunks: &[Chunk],
+    src: &dyn Fn(&Range<usize>) -> Range<usize>,
+    t: Technique,
+) -> Candidate {
     let mut kb = KeyBuilder::new();
     for (k, c) in chunks.iter().enumerate() {
         if k > 0 {
@@ -400,7 +491,11 @@ fn expand(
     out: &mut Vec<Candidate>,
 ) {
     let opts: Vec<Vec<char>> = ch.chars.iter().map(|(c, _)| options(*c)).collect();
-    let total: usize = opts.iter().map(|o| o.len().max(1)).try_fold(1usize, |a, n| a.checked_mul(n)).unwrap_or(usize::MAX);
+    let total: usize = opts
+        .iter()
+        .map(|o| o.len().max(1))
+        .try_fold(1usize, |a, n| a.checked_mul(n))
+        .unwrap_or(usize::MAX);
     let total = total.min(max.max(1));
     for mut n in 0..total {
         let mut kb = KeyBuilder::new();
@@ -422,7 +517,11 @@ mod tests {
     use super::*;
 
     fn keys(s: &str, t: Technique) -> Vec<String> {
-        candidates(s, &CandidateConfig::default()).into_iter().filter(|c| c.technique == t).map(|c| c.key).collect()
+        candidates(s, &CandidateConfig::default())
+            .into_iter()
+            .filter(|c| c.technique == t)
+            .map(|c| c.key)
+            .collect()
     }
 
     #[test]

@@ -98,8 +98,25 @@ pub fn is_emoji_or_symbol(c: char) -> bool {
 pub fn is_separator_symbol(c: char) -> bool {
     matches!(
         c,
-        '.' | '-' | '_' | '*' | '/' | '|' | '\\' | '\'' | '`' | '~' | '+' | '=' | ':' | '^' | '•'
-            | '·' | '…' | '،' | ',' | '\u{2010}'..='\u{2015}' | '\u{2212}'
+        '.' | '-'
+            | '_'
+            | '*'
+            | '/'
+            | '|'
+            | '\\'
+            | '\''
+            | '`'
+            | '~'
+            | '+'
+            | '='
+            | ':'
+            | '^'
+            | '•'
+            | '·'
+            | '…'
+            | '،'
+            | ','
+            | '\u{2010}'..='\u{2015}' | '\u{2212}'
     )
 }
 
@@ -153,7 +170,10 @@ pub fn is_word_char(c: char) -> bool {
         return c.is_ascii_alphabetic();
     }
     if matches!(c, '\u{0600}'..='\u{06FF}') {
-        return is_arabic_letter(c) || c == TATWEEL || is_arabic_mark(c) || matches!(c, '\u{06E5}'..='\u{06E6}');
+        return is_arabic_letter(c)
+            || c == TATWEEL
+            || is_arabic_mark(c)
+            || matches!(c, '\u{06E5}'..='\u{06E6}');
     }
     c.is_alphabetic() || is_arabic_mark(c) || is_combining_latin(c)
 }

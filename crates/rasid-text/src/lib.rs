@@ -17,10 +17,10 @@ pub mod candidates;
 pub mod chars;
 mod map;
 mod normalize;
-mod simd;
 pub mod numbers;
 pub mod search;
 pub mod sentences;
+mod simd;
 pub mod tokenize;
 
 pub use candidates::{candidates, candidates_in, Candidate, CandidateConfig};

@@ -29,7 +29,11 @@ impl OffsetMap {
     /// The identity map over a text of `len` bytes.
     pub fn identity(len: usize) -> OffsetMap {
         OffsetMap {
-            anchors: vec![Anchor { out: 0, src: 0, coarse: false }],
+            anchors: vec![Anchor {
+                out: 0,
+                src: 0,
+                coarse: false,
+            }],
             out_len: len as u32,
             src_len: len as u32,
             inner: None,
@@ -51,7 +55,10 @@ impl OffsetMap {
 
     /// True when the view is byte-for-byte aligned with the original everywhere.
     pub fn is_linear(&self) -> bool {
-        self.anchors.len() == 1 && !self.anchors[0].coarse && self.out_len == self.src_len && self.inner.is_none()
+        self.anchors.len() == 1
+            && !self.anchors[0].coarse
+            && self.out_len == self.src_len
+            && self.inner.is_none()
     }
 
     /// Put `inner` (a map from this map's source to an earlier original) underneath.
@@ -139,7 +146,10 @@ impl OffsetMap {
                     return Err(format!("anchor {i} not monotonic: {p:?} then {a:?}"));
                 }
                 if !p.coarse && (a.out - p.out) != (a.src - p.src) {
-                    return Err(format!("linear region {} unbalanced: {p:?} then {a:?}", i - 1));
+                    return Err(format!(
+                        "linear region {} unbalanced: {p:?} then {a:?}",
+                        i - 1
+                    ));
                 }
             }
             prev = Some(*a);
@@ -172,7 +182,11 @@ impl MapBuilder {
     /// A builder that writes into `anchors` (cleared), to reuse its allocation.
     pub(crate) fn reusing(mut anchors: Vec<Anchor>) -> MapBuilder {
         anchors.clear();
-        anchors.push(Anchor { out: 0, src: 0, coarse: false });
+        anchors.push(Anchor {
+            out: 0,
+            src: 0,
+            coarse: false,
+        });
         MapBuilder {
             anchors,
             out: 0,
@@ -229,7 +243,11 @@ impl MapBuilder {
         if last.out == self.out && last.src == src {
             last.coarse = coarse;
         } else {
-            self.anchors.push(Anchor { out: self.out, src, coarse });
+            self.anchors.push(Anchor {
+                out: self.out,
+                src,
+                coarse,
+            });
         }
     }
 
@@ -240,7 +258,12 @@ impl MapBuilder {
             self.start(self.src, true);
             self.src = src_len;
         }
-        OffsetMap { anchors: self.anchors, out_len: self.out, src_len, inner: None }
+        OffsetMap {
+            anchors: self.anchors,
+            out_len: self.out,
+            src_len,
+            inner: None,
+        }
     }
 }
 

@@ -44,7 +44,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Config {
-        Config { level: Level::Display, fold_case: true, record_repairs: true }
+        Config {
+            level: Level::Display,
+            fold_case: true,
+            record_repairs: true,
+        }
     }
 }
 
@@ -158,7 +162,11 @@ pub struct View {
 impl Default for View {
     /// The view of the empty text.
     fn default() -> View {
-        View { text: String::new(), map: OffsetMap::identity(0), repairs: Vec::new() }
+        View {
+            text: String::new(),
+            map: OffsetMap::identity(0),
+            repairs: Vec::new(),
+        }
     }
 }
 
@@ -190,7 +198,9 @@ impl View {
 
     /// Repairs that touch the original byte range `src`.
     pub fn repairs_in(&self, src: Range<usize>) -> impl Iterator<Item = &Repair> {
-        self.repairs.iter().filter(move |r| r.src.start < src.end && src.start < r.src.end)
+        self.repairs
+            .iter()
+            .filter(move |r| r.src.start < src.end && src.start < r.src.end)
     }
 }
 
@@ -226,7 +236,9 @@ impl NormalizerBuilder {
 
     /// The immutable normalizer.
     pub fn build(self) -> Normalizer {
-        Normalizer { config: self.config }
+        Normalizer {
+            config: self.config,
+        }
     }
 }
 
@@ -259,7 +271,11 @@ impl Normalizer {
         // too, so that normalizing a view again changes nothing.
         if hamza {
             if let Some((t, map, _)) = prefold(&v.text, false) {
-                return View { text: t, map: map.with_inner(v.map), repairs: v.repairs };
+                return View {
+                    text: t,
+                    map: map.with_inner(v.map),
+                    repairs: v.repairs,
+                };
             }
         }
         v
@@ -284,10 +300,20 @@ impl Normalizer {
                 let v = p.finish();
                 for r in v.repairs {
                     let src = map.to_source(r.src);
-                    repairs.push(Repair { src, technique: r.technique });
+                    repairs.push(Repair {
+                        src,
+                        technique: r.technique,
+                    });
                 }
                 repairs.sort_by_key(|r| (r.src.start, r.src.end));
-                (View { text: v.text, map: v.map.with_inner(map), repairs }, hamza)
+                (
+                    View {
+                        text: v.text,
+                        map: v.map.with_inner(map),
+                        repairs,
+                    },
+                    hamza,
+                )
             }
         }
     }
@@ -320,7 +346,11 @@ pub fn display(text: &str) -> View {
 
 /// Normalize at match level with default settings.
 pub fn match_view(text: &str) -> View {
-    Normalizer::new(Config { level: Level::Match, ..Config::default() }).normalize(text)
+    Normalizer::new(Config {
+        level: Level::Match,
+        ..Config::default()
+    })
+    .normalize(text)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -398,7 +428,11 @@ impl<'a> Pass<'a> {
     }
 
     fn finish(self) -> View {
-        View { map: self.map.finish(self.s.len()), text: self.out, repairs: self.repairs }
+        View {
+            map: self.map.finish(self.s.len()),
+            text: self.out,
+            repairs: self.repairs,
+        }
     }
 
     #[inline]
@@ -423,7 +457,12 @@ impl<'a> Pass<'a> {
             return;
         }
         let Some(f) = match_fold(c) else { return };
-        if self.fold_case && !matches!(f, '\u{0600}'..='\u{08FF}' | '\u{FB50}'..='\u{FEFF}') && !f.is_lowercase() && f.is_alphabetic() && f.to_lowercase().next() != Some(f) {
+        if self.fold_case
+            && !matches!(f, '\u{0600}'..='\u{08FF}' | '\u{FB50}'..='\u{FEFF}')
+            && !f.is_lowercase()
+            && f.is_alphabetic()
+            && f.to_lowercase().next() != Some(f)
+        {
             let before = self.out.len();
             self.out.extend(f.to_lowercase());
             let n = self.out.len() - before;
@@ -475,7 +514,9 @@ impl<'a> Pass<'a> {
             }
             let c = char_at(s, i).expect("valid UTF-8 boundary");
             let l = c.len_utf8();
-            if self.abort_on_prefold && (is_presentation_form(c) || matches!(c, '\u{0653}'..='\u{0655}')) {
+            if self.abort_on_prefold
+                && (is_presentation_form(c) || matches!(c, '\u{0653}'..='\u{0655}'))
+            {
                 return false;
             }
             i = if is_arabic_letter(c) {
@@ -509,7 +550,11 @@ impl<'a> Pass<'a> {
         let s: &'a str = self.s;
         let b = s.as_bytes();
         let n = b.len();
-        let table: &[u16; 256] = if self.is_match { &MATCH_TABLE } else { &DISPLAY_TABLE };
+        let table: &[u16; 256] = if self.is_match {
+            &MATCH_TABLE
+        } else {
+            &DISPLAY_TABLE
+        };
         let lower = self.is_match && self.fold_case;
         let use_simd = self.simd;
         let wide = self.wide;
@@ -525,7 +570,11 @@ impl<'a> Pass<'a> {
         'outer: loop {
             // Sixteen or thirty-two bytes at a time while the text is plain.
             while use_simd && i + reach <= n {
-                let Some(c) = crate::simd::chunk_wide(b, i, at_boundary, self.is_match, lower, wide) else { break };
+                let Some(c) =
+                    crate::simd::chunk_wide(b, i, at_boundary, self.is_match, lower, wide)
+                else {
+                    break;
+                };
                 if self.is_match {
                     out.push_str(&s[pending..i]);
                     // SAFETY: the chunk maps ASCII to ASCII and plain two-byte Arabic
@@ -536,7 +585,11 @@ impl<'a> Pass<'a> {
                         v.reserve(32);
                         let len = v.len();
                         // A fixed 32-byte copy (vector stores); only `c.len` count.
-                        std::ptr::copy_nonoverlapping(c.bytes.as_ptr(), v.as_mut_ptr().add(len), 32);
+                        std::ptr::copy_nonoverlapping(
+                            c.bytes.as_ptr(),
+                            v.as_mut_ptr().add(len),
+                            32,
+                        );
                         v.set_len(len + c.len);
                     }
                     pending = i + c.len;
@@ -583,7 +636,9 @@ impl<'a> Pass<'a> {
                 }
                 // A letter at a word start followed by something other than an Arabic
                 // character may be a spaced-out letter: full treatment, as for slow chars.
-                if act == ACT_SLOW || (at_boundary && !(i + 2 < n && (0xD8..=0xDB).contains(&b[i + 2]))) {
+                if act == ACT_SLOW
+                    || (at_boundary && !(i + 2 < n && (0xD8..=0xDB).contains(&b[i + 2])))
+                {
                     break 'outer;
                 }
                 if act != ACT_KEEP {
@@ -638,7 +693,9 @@ impl<'a> Pass<'a> {
                     self.repair(i..i + l, Technique::PersianLetter);
                 }
                 // The folded letter may now compose with a following hamza (ی + ٔ → ئ).
-                if let Some(m) = char_at(self.s, i + l).filter(|m| matches!(m, '\u{0653}'..='\u{0655}')) {
+                if let Some(m) =
+                    char_at(self.s, i + l).filter(|m| matches!(m, '\u{0653}'..='\u{0655}'))
+                {
                     if let Some(comp) = unicode_normalization::char::compose(f, m) {
                         let end = i + l + m.len_utf8();
                         self.emit(comp, i..end);
@@ -679,7 +736,10 @@ impl<'a> Pass<'a> {
             }
             // Tatweel running into an emoji cluster inside the word.
             let k = skip(s, j, in_cluster);
-            if k > j && char_at(s, k).is_some_and(is_arabic_letter) && s[j..k].chars().any(is_emoji_or_symbol) {
+            if k > j
+                && char_at(s, k).is_some_and(is_arabic_letter)
+                && s[j..k].chars().any(is_emoji_or_symbol)
+            {
                 self.repair(i..k, Technique::Emoji);
                 return k;
             }
@@ -703,7 +763,10 @@ impl<'a> Pass<'a> {
         if self.is_match {
             return i + l;
         }
-        let inside = matches!(self.prev, Prev::ArabicLetter | Prev::OtherLetter | Prev::Tatweel) && {
+        let inside = matches!(
+            self.prev,
+            Prev::ArabicLetter | Prev::OtherLetter | Prev::Tatweel
+        ) && {
             let j = skip(self.s, i, is_format);
             char_at(self.s, j).is_some_and(is_word_char) || {
                 // Part of an emoji cluster that will be removed from inside an Arabic word.
@@ -711,7 +774,7 @@ impl<'a> Pass<'a> {
                 self.prev == Prev::ArabicLetter && char_at(self.s, k).is_some_and(is_arabic_letter)
             }
         };
-        if inside && !(c == ZWNJ && !self.line_is_arabic()) {
+        if inside && (c != ZWNJ || self.line_is_arabic()) {
             self.repair(i..i + l, Technique::Format);
             return i + l;
         }
@@ -746,20 +809,26 @@ impl<'a> Pass<'a> {
             if !is_arabic_letter(c) {
                 return None;
             }
-            let e = skip(s, p + c.len_utf8(), |d| is_arabic_mark(d) || d == TATWEEL || is_format(d));
+            let e = skip(s, p + c.len_utf8(), |d| {
+                is_arabic_mark(d) || d == TATWEEL || is_format(d)
+            });
             match char_at(s, e) {
-                Some(d) if is_word_char(d) || is_emoji_or_symbol(d) || digit_value(d).is_some() => None,
+                Some(d) if is_word_char(d) || is_emoji_or_symbol(d) || digit_value(d).is_some() => {
+                    None
+                }
                 _ => Some(e),
             }
         };
-        let is_sep = |c: char| matches!(c, ' ' | '-' | '_' | '*' | '/' | '|' | '+' | '~' | '•' | '·');
+        let is_sep =
+            |c: char| matches!(c, ' ' | '-' | '_' | '*' | '/' | '|' | '+' | '~' | '•' | '·');
         let first_end = single(i)?;
         let sep_end = skip(s, first_end, is_sep);
         if sep_end == first_end {
             return None;
         }
         let sep = &s[first_end..sep_end];
-        let mut letters = vec![i..first_end];
+        let mut letters: Vec<Range<usize>> = Vec::with_capacity(8);
+        letters.push(i..first_end);
         let mut p = sep_end;
         while let Some(e) = single(p) {
             letters.push(p..e);
@@ -829,7 +898,10 @@ impl<'a> Pass<'a> {
         let in_token = |c: char| is_word_char(c) || is_format(c) || is_emoji_or_symbol(c);
         let mut end = skip(s, self.tok_start, in_token);
         // A separator flanked by tatweel does not end the word: it will be joined.
-        while s[..end].trim_end_matches(|c| is_arabic_mark(c) || is_format(c)).ends_with(TATWEEL) {
+        while s[..end]
+            .trim_end_matches(|c| is_arabic_mark(c) || is_format(c))
+            .ends_with(TATWEEL)
+        {
             match flanked_join_end(s, end) {
                 Some(m) => end = skip(s, m, in_token),
                 None => break,
@@ -863,7 +935,10 @@ fn prefold(s: &str, record: bool) -> Option<(String, OffsetMap, Vec<Repair>)> {
                     out.push(comp);
                     map.push_coarse(i..end, out.len() - at);
                     if record {
-                        repairs.push(Repair { src: i..end, technique: Technique::Composition });
+                        repairs.push(Repair {
+                            src: i..end,
+                            technique: Technique::Composition,
+                        });
                     }
                     continue;
                 }
@@ -897,7 +972,10 @@ fn prefold(s: &str, record: bool) -> Option<(String, OffsetMap, Vec<Repair>)> {
             out.extend(composed.iter());
             map.push_coarse(i..end, out.len() - at);
             if record {
-                repairs.push(Repair { src: i..end, technique: Technique::PresentationForm });
+                repairs.push(Repair {
+                    src: i..end,
+                    technique: Technique::PresentationForm,
+                });
             }
             continue;
         }
@@ -957,7 +1035,10 @@ fn flanked_join_end(s: &str, j: usize) -> Option<usize> {
     let mut k = j;
     let mut n = 0;
     for c in s[j..].chars() {
-        let sep = c != '\n' && c != TATWEEL && (is_arabic_mark(c) || !c.is_alphanumeric()) && digit_value(c).is_none();
+        let sep = c != '\n'
+            && c != TATWEEL
+            && (is_arabic_mark(c) || !c.is_alphanumeric())
+            && digit_value(c).is_none();
         if !sep || n == 5 {
             break;
         }
@@ -994,7 +1075,10 @@ fn persian_zwnj(w: &str) -> bool {
     let parts: Vec<&str> = w.split(ZWNJ).collect();
     parts.windows(2).any(|p| {
         p[0].chars().next_back().is_some_and(is_arabic_letter)
-            && ["ها", "های", "ای", "ام", "ات", "اش", "اند", "تر", "ترین", "ی"].contains(&p[1])
+            && [
+                "ها", "های", "ای", "ام", "ات", "اش", "اند", "تر", "ترین", "ی",
+            ]
+            .contains(&p[1])
     }) || w.starts_with("می\u{200C}")
         || w.starts_with("نمی\u{200C}")
 }
@@ -1011,7 +1095,9 @@ pub fn line_is_arabic(line: &str) -> bool {
         // Precomposed hamza letters count as their decomposition, so that composing
         // (ي + ٔ → ئ) never changes the answer.
         match c {
-            'ة' | 'ى' | 'ي' | 'ك' | 'ؤ' | 'أ' | 'إ' | 'آ' | '\u{0653}'..='\u{0655}' => arabic += 1,
+            'ة' | 'ى' | 'ي' | 'ك' | 'ؤ' | 'أ' | 'إ' | 'آ' | '\u{0653}'..='\u{0655}' => {
+                arabic += 1
+            }
             'ئ' => arabic += 2,
             'ۀ' => {
                 arabic += 1;
@@ -1023,7 +1109,10 @@ pub fn line_is_arabic(line: &str) -> bool {
         }
     }
     if line.contains(ZWNJ) {
-        persian += line.split(|c: char| c.is_whitespace()).filter(|w| persian_zwnj(w)).count();
+        persian += line
+            .split(|c: char| c.is_whitespace())
+            .filter(|w| persian_zwnj(w))
+            .count();
     }
     persian <= arabic
 }
@@ -1110,7 +1199,13 @@ mod tests {
 
     /// One pass with the vector path forced on (16 or 32 bytes) or off.
     fn pass(text: &str, level: Level, simd: bool, wide: bool) -> (String, OffsetMap, Vec<Repair>) {
-        let mut p = Pass::new(text, &Config { level, ..Config::default() });
+        let mut p = Pass::new(
+            text,
+            &Config {
+                level,
+                ..Config::default()
+            },
+        );
         p.simd = simd;
         p.wide = wide && crate::simd::avx2();
         p.abort_on_prefold = true;
@@ -1178,7 +1273,8 @@ mod tests {
 
     #[test]
     fn tatweel_kept_outside_words() {
-        for s in ["1446هـ", "بـ\"الجيش\"", "بيروت ـ «الشرق الأوسط»", "الـ 15"] {
+        for s in ["1446هـ", "بـ\"الجيش\"", "بيروت ـ «الشرق الأوسط»", "الـ 15"]
+        {
             assert_eq!(d(s), s);
         }
         assert_eq!(m("1446هـ"), "1446ه");
@@ -1213,7 +1309,13 @@ mod tests {
 
     #[test]
     fn diacritics() {
-        for s in ["رسمياً", "رسميًا", "هدىً", "كَتَبَ الوَلَدُ", "بِسْمِ اللَّهِ الرَّحْمَٰنِ الرَّحِيمِ"] {
+        for s in [
+            "رسمياً",
+            "رسميًا",
+            "هدىً",
+            "كَتَبَ الوَلَدُ",
+            "بِسْمِ اللَّهِ الرَّحْمَٰنِ الرَّحِيمِ",
+        ] {
             assert_eq!(d(s), s, "{s}");
         }
         assert_eq!(d("تَنُظِيمِ"), "تَنُظِيمِ");
@@ -1241,7 +1343,10 @@ mod tests {
     #[test]
     fn match_folds() {
         assert_eq!(m("أإآٱ ى ة ٢٠٢٤ ISIS"), "اااا ي ه 2024 isis");
-        let n = Normalizer::builder().level(Level::Match).fold_case(false).build();
+        let n = Normalizer::builder()
+            .level(Level::Match)
+            .fold_case(false)
+            .build();
         assert_eq!(n.normalize_str("ISIS"), "ISIS");
     }
 

@@ -26,10 +26,9 @@ pub struct NumberMatch {
 pub fn parse_digits(s: &str) -> Option<f64> {
     let mut int = String::new();
     let mut frac: Option<String> = None;
-    let mut chars = s.chars().peekable();
     let mut group = 0usize;
     let mut saw_thousands = false;
-    while let Some(c) = chars.next() {
+    for c in s.chars() {
         if let Some(d) = digit_value(c) {
             let ch = char::from_digit(d, 10)?;
             match &mut frac {
@@ -40,7 +39,11 @@ pub fn parse_digits(s: &str) -> Option<f64> {
                 }
             }
         } else if c == ',' || c == '٬' {
-            if frac.is_some() || group == 0 || (saw_thousands && group != 3) || (!saw_thousands && group > 3) {
+            if frac.is_some()
+                || group == 0
+                || (saw_thousands && group != 3)
+                || (!saw_thousands && group > 3)
+            {
                 return None;
             }
             saw_thousands = true;
@@ -81,7 +84,19 @@ fn arabic_word(w: &str) -> Option<Word> {
     use Word::*;
     let units: [(&[&str], f64); 9] = [
         (&["واحد", "واحده", "احد", "احدي"], 1.0),
-        (&["اثنان", "اثنين", "اثنتان", "اثنتين", "اثنا", "اثني", "اثنتا", "اثنتي"], 2.0),
+        (
+            &[
+                "اثنان",
+                "اثنين",
+                "اثنتان",
+                "اثنتين",
+                "اثنا",
+                "اثني",
+                "اثنتا",
+                "اثنتي",
+            ],
+            2.0,
+        ),
         (&["ثلاث", "ثلاثه"], 3.0),
         (&["اربع", "اربعه"], 4.0),
         (&["خمس", "خمسه"], 5.0),
@@ -115,7 +130,9 @@ fn arabic_word(w: &str) -> Option<Word> {
     }
     match w {
         "مئه" | "مائه" | "ميه" | "مئة" => return Some(Scale(100.0, 100.0)),
-        "مئتان" | "مئتين" | "مائتان" | "مائتين" | "مئتا" | "مائتا" | "مئتي" | "مائتي" => return Some(Add(200.0)),
+        "مئتان" | "مئتين" | "مائتان" | "مائتين" | "مئتا" | "مائتا" | "مئتي" | "مائتي" => {
+            return Some(Add(200.0))
+        }
         "الف" | "الفا" => return Some(Scale(1000.0, 1000.0)),
         "الفان" | "الفين" | "الفي" => return Some(Add(2000.0)),
         "الاف" => return Some(Scale(1000.0, 1000.0)),
@@ -142,10 +159,30 @@ fn arabic_word(w: &str) -> Option<Word> {
 fn english_word(w: &str) -> Option<Word> {
     use Word::*;
     const SMALL: [&str; 20] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
     ];
-    const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
     if let Some(i) = SMALL.iter().position(|x| *x == w) {
         return Some(Add(i as f64));
     }
@@ -168,11 +205,23 @@ fn english_word(w: &str) -> Option<Word> {
 
 /// Find the numbers in `text`, in order.
 pub fn numbers(text: &str) -> Vec<NumberMatch> {
-    let fold = Normalizer::new(Config { level: Level::Match, fold_case: true, record_repairs: false });
-    let tokens: Vec<_> = tokenize(text).filter(|t| !(t.kind == TokenKind::Punct && &text[t.span.clone()] == "-")).collect();
+    let fold = Normalizer::new(Config {
+        level: Level::Match,
+        fold_case: true,
+        record_repairs: false,
+    });
+    let tokens: Vec<_> = tokenize(text)
+        .filter(|t| !(t.kind == TokenKind::Punct && &text[t.span.clone()] == "-"))
+        .collect();
     let words: Vec<String> = tokens
         .iter()
-        .map(|t| if t.kind == TokenKind::Word { fold.normalize_str(&text[t.span.clone()]) } else { String::new() })
+        .map(|t| {
+            if t.kind == TokenKind::Word {
+                fold.normalize_str(&text[t.span.clone()])
+            } else {
+                String::new()
+            }
+        })
         .collect();
     let classify = |w: &str, conj: bool| -> Option<Word> {
         let w = if conj { w.strip_prefix('و')? } else { w };
@@ -191,7 +240,11 @@ pub fn numbers(text: &str) -> Vec<NumberMatch> {
                     span.end = tokens[i + 1].span.end;
                     i += 1;
                 }
-                out.push(NumberMatch { span, value, approximate: false });
+                out.push(NumberMatch {
+                    span,
+                    value,
+                    approximate: false,
+                });
             }
             i += 1;
             continue;
@@ -204,12 +257,13 @@ pub fn numbers(text: &str) -> Vec<NumberMatch> {
             }
         };
         if let Word::Vague(v) = first {
-            out.push(NumberMatch { span: t.span.clone(), value: v, approximate: true });
+            out.push(NumberMatch {
+                span: t.span.clone(),
+                value: v,
+                approximate: true,
+            });
             i += 1;
             continue;
-        }
-        if first == Word::Ten && !matches!(words.get(i + 1).map(String::as_str), Some(_)) {
-            // A bare "عشر" (a tenth) is not counted.
         }
         let (mut total, mut current) = (0.0f64, 0.0f64);
         let mut j = i;
@@ -217,15 +271,26 @@ pub fn numbers(text: &str) -> Vec<NumberMatch> {
         let mut prev: Option<Word> = None;
         while j < tokens.len() {
             let conj = j > i && words[j].starts_with('و');
-            let w = if j == i { Some(first) } else { classify(&words[j], conj).or_else(|| classify(&words[j], false)) };
+            let w = if j == i {
+                Some(first)
+            } else {
+                classify(&words[j], conj).or_else(|| classify(&words[j], false))
+            };
             let Some(w) = w else { break };
-            let attached = j == i || conj || matches!(w, Word::Scale(..) | Word::Ten) || english_word(&words[j]).is_some();
+            let attached = j == i
+                || conj
+                || matches!(w, Word::Scale(..) | Word::Ten)
+                || english_word(&words[j]).is_some();
             if !attached {
                 break;
             }
             match w {
                 Word::Add(v) => {
-                    if j > i && !conj && !matches!(prev, Some(Word::Scale(..))) && english_word(&words[j]).is_none() {
+                    if j > i
+                        && !conj
+                        && !matches!(prev, Some(Word::Scale(..)))
+                        && english_word(&words[j]).is_none()
+                    {
                         break;
                     }
                     current += v;
@@ -262,7 +327,11 @@ pub fn numbers(text: &str) -> Vec<NumberMatch> {
         }
         let value = total + current;
         if value > 0.0 {
-            out.push(NumberMatch { span: t.span.start..last_end, value, approximate: false });
+            out.push(NumberMatch {
+                span: t.span.start..last_end,
+                value,
+                approximate: false,
+            });
         }
         i = j.max(i + 1);
     }
@@ -274,7 +343,10 @@ mod tests {
     use super::*;
 
     fn vals(s: &str) -> Vec<(f64, bool)> {
-        numbers(s).into_iter().map(|n| (n.value, n.approximate)).collect()
+        numbers(s)
+            .into_iter()
+            .map(|n| (n.value, n.approximate))
+            .collect()
     }
 
     #[test]

@@ -25,7 +25,10 @@ pub struct MatcherConfig {
 
 impl Default for MatcherConfig {
     fn default() -> MatcherConfig {
-        MatcherConfig { case_insensitive: false, candidates: true }
+        MatcherConfig {
+            case_insensitive: false,
+            candidates: true,
+        }
     }
 }
 
@@ -94,7 +97,13 @@ impl Matcher {
             return Err(PatternError::Empty(pattern.to_string()));
         }
         let rasm = rasm_key(&key);
-        Ok(Matcher { key, rasm, normalizer, config, candidate_config: CandidateConfig::default() })
+        Ok(Matcher {
+            key,
+            rasm,
+            normalizer,
+            config,
+            candidate_config: CandidateConfig::default(),
+        })
     }
 
     /// The pattern's match-level key.
@@ -111,7 +120,8 @@ impl Matcher {
             if hits.last().is_some_and(|h| h.src.end > src.start) {
                 continue;
             }
-            let mut ts: Vec<Technique> = view.repairs_in(src.clone()).map(|r| r.technique).collect();
+            let mut ts: Vec<Technique> =
+                view.repairs_in(src.clone()).map(|r| r.technique).collect();
             ts.sort();
             ts.dedup();
             let kind = if !ts.is_empty() {
@@ -136,9 +146,17 @@ impl Matcher {
     }
 
     fn candidate_hits(&self, text: &str, hits: &mut Vec<Hit>) {
-        let display = Normalizer::new(Config { level: Level::Display, fold_case: true, record_repairs: false });
+        let display = Normalizer::new(Config {
+            level: Level::Display,
+            fold_case: true,
+            record_repairs: false,
+        });
         let dv = display.normalize(text);
-        let key = if self.config.case_insensitive { self.key.clone() } else { self.key.to_lowercase() };
+        let key = if self.config.case_insensitive {
+            self.key.clone()
+        } else {
+            self.key.to_lowercase()
+        };
         for c in candidates_in(text, &dv, &self.candidate_config) {
             let (needle, exact_word) = match c.technique {
                 Technique::Rasm => (self.rasm.as_str(), true),
@@ -154,10 +172,17 @@ impl Matcher {
                     continue;
                 }
                 let src = c.source_of(r);
-                if src.is_empty() || hits.iter().any(|h| h.src.start < src.end && src.start < h.src.end) {
+                if src.is_empty()
+                    || hits
+                        .iter()
+                        .any(|h| h.src.start < src.end && src.start < h.src.end)
+                {
                     continue;
                 }
-                hits.push(Hit { src, kind: HitKind::Candidate(c.technique) });
+                hits.push(Hit {
+                    src,
+                    kind: HitKind::Candidate(c.technique),
+                });
             }
         }
     }
@@ -168,8 +193,22 @@ impl Matcher {
 fn word_bounded(key: &str, r: Range<usize>, rasm: bool) -> bool {
     let before = &key[..r.start];
     let after = &key[r.end..];
-    let ok_before = before.is_empty() || PROCLITICS.iter().any(|p| if rasm { rasm_key(p) == before } else { *p == before });
-    let ok_after = after.is_empty() || SUFFIXES.iter().any(|s| if rasm { rasm_key(s) == after } else { *s == after });
+    let ok_before = before.is_empty()
+        || PROCLITICS.iter().any(|p| {
+            if rasm {
+                rasm_key(p) == before
+            } else {
+                *p == before
+            }
+        });
+    let ok_after = after.is_empty()
+        || SUFFIXES.iter().any(|s| {
+            if rasm {
+                rasm_key(s) == after
+            } else {
+                *s == after
+            }
+        });
     ok_before && ok_after
 }
 
@@ -179,7 +218,10 @@ mod tests {
 
     fn found(p: &str, t: &str) -> Vec<String> {
         let m = Matcher::new(p, MatcherConfig::default()).unwrap();
-        m.find_all(t).into_iter().map(|h| t[h.src].to_string()).collect()
+        m.find_all(t)
+            .into_iter()
+            .map(|h| t[h.src].to_string())
+            .collect()
     }
 
     #[test]
@@ -201,7 +243,14 @@ mod tests {
     #[test]
     fn case() {
         assert!(found("ISIS", "isis fighters").is_empty());
-        let m = Matcher::new("ISIS", MatcherConfig { case_insensitive: true, ..Default::default() }).unwrap();
+        let m = Matcher::new(
+            "ISIS",
+            MatcherConfig {
+                case_insensitive: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(m.is_match("isis fighters"));
     }
 

@@ -11,9 +11,10 @@ use crate::chars::*;
 
 const CLOSERS: &str = "\"'»”’)]}″›";
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "maj", "st", "vs", "etc", "no", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "jr", "sr", "rep",
-    "sen", "gov", "pres", "brig", "approx", "fig", "al",
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "maj", "st", "vs", "etc",
+    "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "inc", "ltd", "co", "corp", "jr", "sr", "rep", "sen", "gov", "pres", "brig", "approx", "fig",
+    "al",
 ];
 
 /// Byte ranges of the sentences of `text`, trimmed of surrounding whitespace; empty
@@ -70,8 +71,10 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
         }
         let end = chars.get(j).map_or(text.len(), |x| x.0);
         let next = chars.get(j).map(|x| x.1);
-        let dots_only = chars[i..j].iter().all(|x| x.1 == '.' || CLOSERS.contains(x.1));
-        let single_dot = c == '.' && j - i == 1 || (c == '.' && chars[i + 1..j].iter().all(|x| CLOSERS.contains(x.1)));
+        let dots_only = chars[i..j]
+            .iter()
+            .all(|x| x.1 == '.' || CLOSERS.contains(x.1));
+        let single_dot = c == '.' && chars[i + 1..j].iter().all(|x| CLOSERS.contains(x.1));
         let inside_quote = quote_depth > 0 && pos - quote_open_at < 400;
         let split = if inside_quote {
             false
@@ -82,7 +85,9 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
             // unless a line break follows.
             next.is_none()
         } else {
-            next.is_none_or(|n| n.is_whitespace() || CLOSERS.contains(n) || is_arabic_letter(n) || n.is_uppercase())
+            next.is_none_or(|n| {
+                n.is_whitespace() || CLOSERS.contains(n) || is_arabic_letter(n) || n.is_uppercase()
+            })
         };
         if split {
             push(&mut out, start, end);
@@ -144,14 +149,35 @@ mod tests {
 
     #[test]
     fn arabic_and_english() {
-        assert_eq!(split("قتل 4. وجرح 5؟ نعم!"), vec!["قتل 4.", "وجرح 5؟", "نعم!"]);
-        assert_eq!(split("بلغت 2.7 مليون. وقال د. محمد إن"), vec!["بلغت 2.7 مليون.", "وقال د. محمد إن"]);
-        assert_eq!(split("The U.S. army said. Then it left."), vec!["The U.S. army said.", "Then it left."]);
-        assert_eq!(split("قال «هذا. ذاك». ثم غادر"), vec!["قال «هذا. ذاك».", "ثم غادر"]);
+        assert_eq!(
+            split("قتل 4. وجرح 5؟ نعم!"),
+            vec!["قتل 4.", "وجرح 5؟", "نعم!"]
+        );
+        assert_eq!(
+            split("بلغت 2.7 مليون. وقال د. محمد إن"),
+            vec!["بلغت 2.7 مليون.", "وقال د. محمد إن"]
+        );
+        assert_eq!(
+            split("The U.S. army said. Then it left."),
+            vec!["The U.S. army said.", "Then it left."]
+        );
+        assert_eq!(
+            split("قال «هذا. ذاك». ثم غادر"),
+            vec!["قال «هذا. ذاك».", "ثم غادر"]
+        );
         assert_eq!(split("سطر أول\nسطر ثان"), vec!["سطر أول", "سطر ثان"]);
         assert_eq!(split("في 22.07.2024 وقع"), vec!["في 22.07.2024 وقع"]);
-        assert_eq!(split("في الرقة.وقال المصدر"), vec!["في الرقة.", "وقال المصدر"]);
-        assert_eq!(split("“تنظيم الدولة.. قادم”."), vec!["“تنظيم الدولة.. قادم”."]);
-        assert_eq!(split("Visit www.example.com today."), vec!["Visit www.example.com today."]);
+        assert_eq!(
+            split("في الرقة.وقال المصدر"),
+            vec!["في الرقة.", "وقال المصدر"]
+        );
+        assert_eq!(
+            split("“تنظيم الدولة.. قادم”."),
+            vec!["“تنظيم الدولة.. قادم”."]
+        );
+        assert_eq!(
+            split("Visit www.example.com today."),
+            vec!["Visit www.example.com today."]
+        );
     }
 }

@@ -27,7 +27,13 @@ pub(crate) struct Chunk {
 /// ends a word.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-pub(crate) fn chunk(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower: bool) -> Option<Chunk> {
+pub(crate) fn chunk(
+    b: &[u8],
+    i: usize,
+    at_boundary: bool,
+    is_match: bool,
+    lower: bool,
+) -> Option<Chunk> {
     use std::arch::x86_64::*;
     assert!(i + 18 <= b.len());
     // SAFETY: SSE2 is part of the x86-64 baseline; every load reads 16 bytes inside `b`
@@ -57,14 +63,21 @@ pub(crate) fn chunk(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower
         let p_d8 = eq(p, 0xD8);
         let p_d9 = eq(p, 0xD9);
         // ، ؛ ؟ (U+060C, U+061B, U+061F): word boundaries.
-        let punct_byte = |a: __m128i| _mm_or_si128(_mm_or_si128(eq(a, 0x8C), eq(a, 0x9B)), eq(a, 0x9F));
+        let punct_byte =
+            |a: __m128i| _mm_or_si128(_mm_or_si128(eq(a, 0x8C), eq(a, 0x9B)), eq(a, 0x9F));
         let punct = _mm_and_si128(p_d8, punct_byte(v));
         let cont_ok = _mm_or_si128(
-            _mm_or_si128(_mm_and_si128(p_d8, ge(v, 0xA0)), _mm_and_si128(p_d9, range(v, 0x81, 0x8A))),
+            _mm_or_si128(
+                _mm_and_si128(p_d8, ge(v, 0xA0)),
+                _mm_and_si128(p_d9, range(v, 0x81, 0x8A)),
+            ),
             punct,
         );
         let bad = _mm_or_si128(
-            _mm_or_si128(_mm_andnot_si128(lead_ok, lead), _mm_andnot_si128(cont_ok, cont)),
+            _mm_or_si128(
+                _mm_andnot_si128(lead_ok, lead),
+                _mm_andnot_si128(cont_ok, cont),
+            ),
             eq(v, b'\n'),
         );
         if any(bad) {
@@ -77,7 +90,11 @@ pub(crate) fn chunk(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower
         // end one of ، ؛ ؟ (after D9 they would be marks, which fail).
         let mut p_boundary = _mm_or_si128(_mm_andnot_si128(alpha(p), p_ascii), punct_byte(p));
         let lane0 = _mm_setr_epi8(-1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        p_boundary = if at_boundary { _mm_or_si128(p_boundary, lane0) } else { _mm_andnot_si128(lane0, p_boundary) };
+        p_boundary = if at_boundary {
+            _mm_or_si128(p_boundary, lane0)
+        } else {
+            _mm_andnot_si128(lane0, p_boundary)
+        };
         let next_arabic = range(v2, 0xD8, 0xDB);
         let single = _mm_andnot_si128(next_arabic, _mm_and_si128(lead, p_boundary));
         if any(single) {
@@ -89,10 +106,15 @@ pub(crate) fn chunk(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower
         let mut out = v;
         if is_match {
             // Same-length folds on the continuation byte (and the lead, for ة → ه).
-            let alef = _mm_and_si128(p_d8, _mm_or_si128(_mm_or_si128(eq(v, 0xA2), eq(v, 0xA3)), eq(v, 0xA5)));
+            let alef = _mm_and_si128(
+                p_d8,
+                _mm_or_si128(_mm_or_si128(eq(v, 0xA2), eq(v, 0xA3)), eq(v, 0xA5)),
+            );
             let maqsura = _mm_and_si128(p_d9, eq(v, 0x89));
             let marbuta = _mm_and_si128(p_d8, eq(v, 0xA9));
-            let blend = |m: __m128i, new: __m128i, old: __m128i| _mm_or_si128(_mm_and_si128(m, new), _mm_andnot_si128(m, old));
+            let blend = |m: __m128i, new: __m128i, old: __m128i| {
+                _mm_or_si128(_mm_and_si128(m, new), _mm_andnot_si128(m, old))
+            };
             out = blend(alef, set(0xA7), out);
             out = blend(maqsura, set(0x8A), out);
             out = blend(marbuta, set(0x87), out);
@@ -108,7 +130,11 @@ pub(crate) fn chunk(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower
         let len = if lead_mask & (1 << 15) != 0 { 15 } else { 16 };
         let keep = (1u32 << len) - 1;
         let bmask = (_mm_movemask_epi8(boundary) as u32) & keep;
-        let boundary_end = if bmask == 0 { None } else { Some(32 - bmask.leading_zeros() as usize) };
+        let boundary_end = if bmask == 0 {
+            None
+        } else {
+            Some(32 - bmask.leading_zeros() as usize)
+        };
         let last = len - 1;
         let ends_at_boundary = bmask & (1 << last) != 0;
         Some(Chunk {
@@ -136,7 +162,14 @@ pub(crate) fn avx2() -> bool {
 
 /// The widest chunk the machine has: 32 bytes with AVX2, else 16.
 #[inline]
-pub(crate) fn chunk_wide(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower: bool, wide: bool) -> Option<Chunk> {
+pub(crate) fn chunk_wide(
+    b: &[u8],
+    i: usize,
+    at_boundary: bool,
+    is_match: bool,
+    lower: bool,
+    wide: bool,
+) -> Option<Chunk> {
     #[cfg(target_arch = "x86_64")]
     {
         if wide {
@@ -151,7 +184,13 @@ pub(crate) fn chunk_wide(b: &[u8], i: usize, at_boundary: bool, is_match: bool, 
 /// The same test and folds as [`chunk`], 32 bytes at a time. Needs `i + 34 <= b.len()`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn chunk32(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower: bool) -> Option<Chunk> {
+unsafe fn chunk32(
+    b: &[u8],
+    i: usize,
+    at_boundary: bool,
+    is_match: bool,
+    lower: bool,
+) -> Option<Chunk> {
     use std::arch::x86_64::*;
     assert!(i + 34 <= b.len());
     let set = |c: u8| _mm256_set1_epi8(c as i8);
@@ -164,7 +203,44 @@ unsafe fn chunk32(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower: 
 
     let v = load(i);
     // The byte before each lane; lane 0 of a chunk at the text start has none.
-    let p = if i >= 1 { load(i - 1) } else { _mm256_setr_epi8(0, b[0] as i8, b[1] as i8, b[2] as i8, b[3] as i8, b[4] as i8, b[5] as i8, b[6] as i8, b[7] as i8, b[8] as i8, b[9] as i8, b[10] as i8, b[11] as i8, b[12] as i8, b[13] as i8, b[14] as i8, b[15] as i8, b[16] as i8, b[17] as i8, b[18] as i8, b[19] as i8, b[20] as i8, b[21] as i8, b[22] as i8, b[23] as i8, b[24] as i8, b[25] as i8, b[26] as i8, b[27] as i8, b[28] as i8, b[29] as i8, b[30] as i8) };
+    let p = if i >= 1 {
+        load(i - 1)
+    } else {
+        _mm256_setr_epi8(
+            0,
+            b[0] as i8,
+            b[1] as i8,
+            b[2] as i8,
+            b[3] as i8,
+            b[4] as i8,
+            b[5] as i8,
+            b[6] as i8,
+            b[7] as i8,
+            b[8] as i8,
+            b[9] as i8,
+            b[10] as i8,
+            b[11] as i8,
+            b[12] as i8,
+            b[13] as i8,
+            b[14] as i8,
+            b[15] as i8,
+            b[16] as i8,
+            b[17] as i8,
+            b[18] as i8,
+            b[19] as i8,
+            b[20] as i8,
+            b[21] as i8,
+            b[22] as i8,
+            b[23] as i8,
+            b[24] as i8,
+            b[25] as i8,
+            b[26] as i8,
+            b[27] as i8,
+            b[28] as i8,
+            b[29] as i8,
+            b[30] as i8,
+        )
+    };
     let n1 = load(i + 1);
     let v2 = load(i + 2);
 
@@ -175,21 +251,33 @@ unsafe fn chunk32(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower: 
     let lead_ok = _mm256_or_si256(eq(v, 0xD8), eq(v, 0xD9));
     let p_d8 = eq(p, 0xD8);
     let p_d9 = eq(p, 0xD9);
-    let punct_byte = |a: __m256i| _mm256_or_si256(_mm256_or_si256(eq(a, 0x8C), eq(a, 0x9B)), eq(a, 0x9F));
+    let punct_byte =
+        |a: __m256i| _mm256_or_si256(_mm256_or_si256(eq(a, 0x8C), eq(a, 0x9B)), eq(a, 0x9F));
     let punct = _mm256_and_si256(p_d8, punct_byte(v));
     let cont_ok = _mm256_or_si256(
-        _mm256_or_si256(_mm256_and_si256(p_d8, ge(v, 0xA0)), _mm256_and_si256(p_d9, range(v, 0x81, 0x8A))),
+        _mm256_or_si256(
+            _mm256_and_si256(p_d8, ge(v, 0xA0)),
+            _mm256_and_si256(p_d9, range(v, 0x81, 0x8A)),
+        ),
         punct,
     );
     // Characters that need the scalar path (by where they start).
     let bad_start = _mm256_or_si256(_mm256_andnot_si256(lead_ok, lead), eq(v, b'\n'));
     let bad_cont = _mm256_andnot_si256(cont_ok, cont);
-    let mut stop = (_mm256_movemask_epi8(bad_start) as u32) | ((_mm256_movemask_epi8(bad_cont) as u32) >> 1);
+    let mut stop =
+        (_mm256_movemask_epi8(bad_start) as u32) | ((_mm256_movemask_epi8(bad_cont) as u32) >> 1);
     let alpha = |a: __m256i| range(_mm256_or_si256(a, set(0x20)), b'a', b'z');
     let p_ascii = not(_mm256_cmpgt_epi8(zero, p));
     let mut p_boundary = _mm256_or_si256(_mm256_andnot_si256(alpha(p), p_ascii), punct_byte(p));
-    let lane0 = _mm256_setr_epi8(-1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    p_boundary = if at_boundary { _mm256_or_si256(p_boundary, lane0) } else { _mm256_andnot_si256(lane0, p_boundary) };
+    let lane0 = _mm256_setr_epi8(
+        -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0,
+    );
+    p_boundary = if at_boundary {
+        _mm256_or_si256(p_boundary, lane0)
+    } else {
+        _mm256_andnot_si256(lane0, p_boundary)
+    };
     let next_arabic = range(v2, 0xD8, 0xDB);
     let single = _mm256_andnot_si256(next_arabic, _mm256_and_si256(lead, p_boundary));
     stop |= _mm256_movemask_epi8(single) as u32;
@@ -198,7 +286,10 @@ unsafe fn chunk32(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower: 
     let mut out = v;
     if is_match {
         let blend = |m: __m256i, new: __m256i, old: __m256i| _mm256_blendv_epi8(old, new, m);
-        let alef = _mm256_and_si256(p_d8, _mm256_or_si256(_mm256_or_si256(eq(v, 0xA2), eq(v, 0xA3)), eq(v, 0xA5)));
+        let alef = _mm256_and_si256(
+            p_d8,
+            _mm256_or_si256(_mm256_or_si256(eq(v, 0xA2), eq(v, 0xA3)), eq(v, 0xA5)),
+        );
         let maqsura = _mm256_and_si256(p_d9, eq(v, 0x89));
         let marbuta = _mm256_and_si256(p_d8, eq(v, 0xA9));
         // The lead of ة: this byte is D8 and the next is A9.
@@ -221,17 +312,37 @@ unsafe fn chunk32(b: &[u8], i: usize, at_boundary: bool, is_match: bool, lower: 
         return None;
     }
     let len = if lead_mask & (1 << 31) != 0 { 31 } else { 32 };
-    let keep = if len == 32 { u32::MAX } else { (1u32 << len) - 1 };
+    let keep = if len == 32 {
+        u32::MAX
+    } else {
+        (1u32 << len) - 1
+    };
     let bmask = (_mm256_movemask_epi8(boundary) as u32) & keep;
-    let boundary_end = if bmask == 0 { None } else { Some(32 - bmask.leading_zeros() as usize) };
+    let boundary_end = if bmask == 0 {
+        None
+    } else {
+        Some(32 - bmask.leading_zeros() as usize)
+    };
     let last = len - 1;
     let ends_at_boundary = bmask & (1 << last) != 0;
-    Some(Chunk { bytes, len, boundary_end, ends_at_boundary, ends_with_arabic: b[i + last] >= 0x80 && !ends_at_boundary })
+    Some(Chunk {
+        bytes,
+        len,
+        boundary_end,
+        ends_at_boundary,
+        ends_with_arabic: b[i + last] >= 0x80 && !ends_at_boundary,
+    })
 }
 
 /// No vector path on other targets: the scalar loop does everything.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-pub(crate) fn chunk(_b: &[u8], _i: usize, _at_boundary: bool, _is_match: bool, _lower: bool) -> Option<Chunk> {
+pub(crate) fn chunk(
+    _b: &[u8],
+    _i: usize,
+    _at_boundary: bool,
+    _is_match: bool,
+    _lower: bool,
+) -> Option<Chunk> {
     None
 }

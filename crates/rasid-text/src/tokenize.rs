@@ -11,13 +11,14 @@ use crate::chars::*;
 
 /// Proclitic chains in match-level form, longest first, the empty chain excluded.
 pub const PROCLITICS: &[&str] = &[
-    "وبال", "فبال", "وكال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال", "وب", "فب",
-    "ول", "فل", "وك", "فك", "و", "ف", "ب", "ك", "ل",
+    "وبال", "فبال", "وكال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال", "وب",
+    "فب", "ول", "فل", "وك", "فك", "و", "ف", "ب", "ك", "ل",
 ];
 
 /// Enclitic pronouns and inflection endings accepted after a lexicon term, match-level.
 pub const SUFFIXES: &[&str] = &[
-    "ه", "ها", "هم", "هما", "هن", "ك", "كم", "نا", "ي", "ين", "ون", "ان", "ات", "يه", "يون", "يين", "وا",
+    "ه", "ها", "هم", "هما", "هن", "ك", "كم", "نا", "ي", "ين", "ون", "ان", "ات", "يه", "يون", "يين",
+    "وا",
 ];
 
 /// What a token is.
@@ -92,7 +93,10 @@ impl Iterator for Tokens<'_> {
             e
         };
         let rest = &t[start..];
-        let (kind, end) = if rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www.") {
+        let (kind, end) = if rest.starts_with("http://")
+            || rest.starts_with("https://")
+            || rest.starts_with("www.")
+        {
             let mut e = end_where(start, &|ch| !ch.is_whitespace());
             // Trailing punctuation is not part of the URL.
             while e > start && t[..e].ends_with(|ch: char| ".,;:!?)»”\"'،؛".contains(ch)) {
@@ -101,7 +105,14 @@ impl Iterator for Tokens<'_> {
             (TokenKind::Url, e)
         } else if (c == '#' || c == '@') && t[start + 1..].chars().next().is_some_and(is_tag_char) {
             let e = end_where(start + 1, &is_tag_char);
-            (if c == '#' { TokenKind::Hashtag } else { TokenKind::Mention }, e)
+            (
+                if c == '#' {
+                    TokenKind::Hashtag
+                } else {
+                    TokenKind::Mention
+                },
+                e,
+            )
         } else if digit_value(c).is_some() {
             let mut e = end_where(start, &|ch| digit_value(ch).is_some());
             loop {
@@ -124,10 +135,14 @@ impl Iterator for Tokens<'_> {
                         e = end_where(e + q.len_utf8(), &|ch| is_word_char(ch));
                     }
                     (Some('@'), Some(d)) if d.is_alphanumeric() => {
-                        let e2 = end_where(e + 1, &|ch| ch.is_alphanumeric() || ch == '.' || ch == '-');
+                        let e2 =
+                            end_where(e + 1, &|ch| ch.is_alphanumeric() || ch == '.' || ch == '-');
                         let e2 = if t[..e2].ends_with('.') { e2 - 1 } else { e2 };
                         self.pos = e2;
-                        return Some(Token { kind: TokenKind::Email, span: start..e2 });
+                        return Some(Token {
+                            kind: TokenKind::Email,
+                            span: start..e2,
+                        });
                     }
                     _ => break,
                 }
@@ -137,7 +152,10 @@ impl Iterator for Tokens<'_> {
             (TokenKind::Punct, start + c.len_utf8())
         };
         self.pos = end;
-        Some(Token { kind, span: start..end })
+        Some(Token {
+            kind,
+            span: start..end,
+        })
     }
 }
 

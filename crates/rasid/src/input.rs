@@ -1,7 +1,7 @@
 //! Reading input files line by line, reporting invalid UTF-8 precisely.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// Where lines come from.
@@ -51,7 +51,9 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<String>) {
     };
     entries.sort();
     for p in entries {
-        if p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
             continue;
         }
         if p.is_dir() {
@@ -84,7 +86,7 @@ pub struct BadLine {
 /// `on_bad` and skipped. `each` gets the 1-based line number, the text and whether the
 /// line ended with a newline.
 pub fn for_each_line(
-    mut reader: impl Read + BufRead,
+    mut reader: impl BufRead,
     lossy: bool,
     mut each: impl FnMut(u64, &str, bool) -> io::Result<bool>,
     mut on_bad: impl FnMut(BadLine),
@@ -118,8 +120,15 @@ pub fn for_each_line(
                 if lossy {
                     each(n, &String::from_utf8_lossy(body), newline)?
                 } else {
-                    let bom = if n == 1 && buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-                    on_bad(BadLine { line: n, offset: offset + bom + e.valid_up_to() as u64 });
+                    let bom = if n == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+                        3
+                    } else {
+                        0
+                    };
+                    on_bad(BadLine {
+                        line: n,
+                        offset: offset + bom + e.valid_up_to() as u64,
+                    });
                     true
                 }
             }

@@ -33,8 +33,18 @@ fn grep_finds_the_issue_example() {
 
 #[test]
 fn grep_exit_codes() {
-    assert_eq!(rasid(&["grep", "داعش"], "لا شيء هنا\n".as_bytes()).status.code(), Some(1));
-    assert_eq!(rasid(&["grep", "داعش", "/nonexistent/file"], b"").status.code(), Some(2));
+    assert_eq!(
+        rasid(&["grep", "داعش"], "لا شيء هنا\n".as_bytes())
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        rasid(&["grep", "داعش", "/nonexistent/file"], b"")
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(rasid(&["grep", " "], b"x\n").status.code(), Some(2));
 }
 
@@ -52,13 +62,20 @@ fn every_seed_spelling_is_found_with_positions() {
         }
         let line = lines[v["line"].as_u64().unwrap() as usize - 1];
         let chars: Vec<char> = line.chars().collect();
-        let (s, e) = (v["start"].as_u64().unwrap() as usize, v["end"].as_u64().unwrap() as usize);
+        let (s, e) = (
+            v["start"].as_u64().unwrap() as usize,
+            v["end"].as_u64().unwrap() as usize,
+        );
         let at: String = chars[s..e].iter().collect();
         assert_eq!(at, v["text"].as_str().unwrap(), "code-point span of {l}");
         found.push(at);
     }
-    for spelling in ["تنـ.ـظيم", "تنظـ.ـيم", "تـ.ـنظيم", "تنــ.ـظيم", "تنـ.ـظيم"] {
-        assert!(found.iter().any(|f| f == spelling), "{spelling} not found in {found:?}");
+    for spelling in ["تنـ.ـظيم", "تنظـ.ـيم", "تـ.ـنظيم", "تنــ.ـظيم", "تنـ.ـظيم"]
+    {
+        assert!(
+            found.iter().any(|f| f == spelling),
+            "{spelling} not found in {found:?}"
+        );
     }
     // Every obfuscated mention in the seed: 15 of them, plus the plain one.
     let expected = text.matches("ـ.ـ").count() + text.matches("تنظيم").count();
@@ -70,7 +87,10 @@ fn count_and_paths() {
     let o = rasid(&["grep", "-c", "قسد", seed().to_str().unwrap()], b"");
     assert_eq!(stdout(&o).trim(), "6");
     let s = seed();
-    let o = rasid(&["grep", "-c", "قسد", s.to_str().unwrap(), "-"], "قسد\n".as_bytes());
+    let o = rasid(
+        &["grep", "-c", "قسد", s.to_str().unwrap(), "-"],
+        "قسد\n".as_bytes(),
+    );
     let out = stdout(&o);
     assert!(out.contains("seed-raqqa.txt:6"), "{out}");
     assert!(out.contains("<stdin>:1"), "{out}");
@@ -80,7 +100,10 @@ fn count_and_paths() {
 fn normalize_levels() {
     let o = rasid(&["normalize"], "عودة “تنـ.ـظيم الدولة” رسمياً\n".as_bytes());
     assert_eq!(stdout(&o), "عودة “تنظيم الدولة” رسمياً\n");
-    let o = rasid(&["normalize", "--level", "match"], "أعلن التنظيم مسؤوليته عن ١٥٣ هجوماً\n".as_bytes());
+    let o = rasid(
+        &["normalize", "--level", "match"],
+        "أعلن التنظيم مسؤوليته عن ١٥٣ هجوماً\n".as_bytes(),
+    );
     assert_eq!(stdout(&o), "اعلن التنظيم مسؤوليته عن 153 هجوما\n");
 }
 
@@ -89,12 +112,19 @@ fn invalid_utf8_is_reported_with_file_line_and_offset() {
     let dir = std::env::temp_dir().join(format!("rasid-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("bad.txt");
-    std::fs::write(&f, b"\xd8\xaa\xd9\x86\xd9\x80.\xd9\x80\xd8\xb8\xd9\x8a\xd9\x85\nok \xff line\nlast\n").unwrap();
+    std::fs::write(
+        &f,
+        b"\xd8\xaa\xd9\x86\xd9\x80.\xd9\x80\xd8\xb8\xd9\x8a\xd9\x85\nok \xff line\nlast\n",
+    )
+    .unwrap();
     let o = rasid(&["normalize", f.to_str().unwrap()], b"");
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stdout(&o), "تنظيم\nlast\n");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.txt") && err.contains("line 2") && err.contains("byte offset 19"), "{err}");
+    assert!(
+        err.contains("bad.txt") && err.contains("line 2") && err.contains("byte offset 19"),
+        "{err}"
+    );
     let o = rasid(&["normalize", "--lossy", f.to_str().unwrap()], b"");
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), "تنظيم\nok \u{FFFD} line\nlast\n");
@@ -105,7 +135,11 @@ fn invalid_utf8_is_reported_with_file_line_and_offset() {
 
 #[test]
 fn help_everywhere() {
-    for args in [&["--help"][..], &["normalize", "--help"], &["grep", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["normalize", "--help"],
+        &["grep", "--help"],
+    ] {
         let o = rasid(args, b"");
         assert_eq!(o.status.code(), Some(0), "{args:?}");
         assert!(stdout(&o).contains("Usage"));

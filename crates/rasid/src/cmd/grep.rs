@@ -62,7 +62,10 @@ struct JsonHit<'a> {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let matcher = Matcher::new(
         &a.pattern,
-        MatcherConfig { case_insensitive: a.ignore_case, candidates: !a.no_candidates },
+        MatcherConfig {
+            case_insensitive: a.ignore_case,
+            candidates: !a.no_candidates,
+        },
     )?;
     let stdout = io::stdout();
     let colour = match a.color {
@@ -125,7 +128,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 }
                 let mut at = 0;
                 for h in &hits {
-                    out.write_all(line[at..h.src.start].as_bytes())?;
+                    out.write_all(&line.as_bytes()[at..h.src.start])?;
                     if colour {
                         write!(out, "\x1b[1;31m{}\x1b[0m", &line[h.src.clone()])?;
                     } else {
@@ -133,7 +136,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                     }
                     at = h.src.end;
                 }
-                out.write_all(line[at..].as_bytes())?;
+                out.write_all(&line.as_bytes()[at..])?;
                 out.write_all(b"\n")?;
                 Ok(true)
             },

@@ -34,7 +34,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         LevelArg::Display => Level::Display,
         LevelArg::Match => Level::Match,
     };
-    let n = Normalizer::new(Config { level, fold_case: true, record_repairs: false });
+    let n = Normalizer::new(Config {
+        level,
+        fold_case: true,
+        record_repairs: false,
+    });
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let (sources, mut errors) = input::sources(&a.files);
@@ -87,5 +91,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         r => r?,
     }
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
