@@ -763,17 +763,28 @@ impl<'a> Pass<'a> {
         if self.is_match {
             return i + l;
         }
+        // After a letter that only ends words (ة ى), an invisible character is a word
+        // break written without a space (المعايدة‏تواصلت), not an insertion.
+        let after_final = || {
+            self.s[..i]
+                .chars()
+                .rev()
+                .find(|&d| !is_format(d) && !is_arabic_mark(d))
+                .is_some_and(|d| matches!(d, 'ة' | 'ى'))
+        };
         let inside = matches!(
             self.prev,
             Prev::ArabicLetter | Prev::OtherLetter | Prev::Tatweel
-        ) && {
-            let j = skip(self.s, i, is_format);
-            char_at(self.s, j).is_some_and(is_word_char) || {
-                // Part of an emoji cluster that will be removed from inside an Arabic word.
-                let k = skip(self.s, i, in_cluster);
-                self.prev == Prev::ArabicLetter && char_at(self.s, k).is_some_and(is_arabic_letter)
-            }
-        };
+        ) && !after_final()
+            && {
+                let j = skip(self.s, i, is_format);
+                char_at(self.s, j).is_some_and(is_word_char) || {
+                    // Part of an emoji cluster that will be removed from inside an Arabic word.
+                    let k = skip(self.s, i, in_cluster);
+                    self.prev == Prev::ArabicLetter
+                        && char_at(self.s, k).is_some_and(is_arabic_letter)
+                }
+            };
         if inside && (c != ZWNJ || self.line_is_arabic()) {
             self.repair(i..i + l, Technique::Format);
             return i + l;
@@ -845,7 +856,7 @@ impl<'a> Pass<'a> {
         // Three letters apart with spaces are usually an acronym (أ ف ب, د ب أ, ب ي د) or a
         // list (أ و ب): joined only with another separator (د-ا-ع), else left to the lexicon.
         let n = letters.len();
-        let min = if sep.chars().all(|c| c == ' ') { 4 } else { 3 };
+        let min = if sep.contains(' ') { 4 } else { 3 };
         if n < min || (n == 3 && char_at(s, letters[1].start) == Some('و')) {
             return None;
         }
@@ -1120,18 +1131,28 @@ pub fn line_is_arabic(line: &str) -> bool {
 /// Whether the diacritics of one word are malformed (nonsense inserted to break matching).
 ///
 /// Well-formed full or partial vocalisation is not malformed. Malformed: two vowels on one
-/// letter or a repeated mark; tanween before the last letter (except before a final ا/ى);
-/// sukun on the first letter; a short vowel on a bare alef; Quranic signs in a word with
-/// no harakat; a mark with no letter before it.
+/// letter or a repeated mark; tanween before the last letter (except before a final ا/ى,
+/// or fathatan at a missing space); sukun on the first letter (but بْن); a short vowel on
+/// a bare alef inside the word; Quranic
+/// signs in a word with no harakat; a mark with no letter before it.
 pub fn malformed_marks(word: &str) -> bool {
     let mut letters = 0usize;
     let mut last_letter = '\0';
-    let mut base_alef = false;
     let mut vowels = 0;
     let mut last_mark: Option<char> = None;
-    let mut tanween_at: Vec<usize> = Vec::new();
+    let mut tanween_at: Vec<(usize, char)> = Vec::new();
     let (mut quranic, mut harakat) = (false, false);
     let mut any_mark = false;
+    // A short vowel or sukun on a bare alef is malformed unless the alef starts the word
+    // or follows lam or a proclitic (اِعْتَلى, وَاِمنَح, لاَ, إِلاَّ) or ends it (اعتباراَ,
+    // قُتِلُواْ), where writers put them.
+    let letters_of: Vec<char> = word
+        .chars()
+        .filter(|&c| is_arabic_letter(c) || (c.is_alphabetic() && !is_arabic_mark(c)))
+        .collect();
+    let mut alef_prev = '\0';
+    let mut alef_final = false;
+    let mut base_alef = false;
     // Marks riding on an emoji cluster or a tatweel go with it.
     let mut after_symbol = false;
     for c in word.chars() {
@@ -1144,9 +1165,17 @@ pub fn malformed_marks(word: &str) -> bool {
         }
         after_symbol = false;
         if is_arabic_letter(c) || (c.is_alphabetic() && !is_arabic_mark(c)) {
+            base_alef = c == 'ا';
+            if base_alef {
+                alef_prev = if letters > 0 {
+                    letters_of[letters - 1]
+                } else {
+                    '\0'
+                };
+                alef_final = letters + 1 == letters_of.len();
+            }
             letters += 1;
             last_letter = c;
-            base_alef = c == 'ا';
             vowels = 0;
             last_mark = None;
         } else if is_arabic_mark(c) {
@@ -1162,15 +1191,23 @@ pub fn malformed_marks(word: &str) -> bool {
                 if vowels > 1 {
                     return true;
                 }
-                if base_alef && c != '\u{064B}' {
+                if base_alef
+                    && c != '\u{064B}'
+                    && !matches!(alef_prev, '\0' | 'ل' | 'و' | 'ف' | 'ب' | 'ك')
+                    && !alef_final
+                {
                     return true;
                 }
                 harakat = true;
             }
             if is_tanween(c) {
-                tanween_at.push(letters);
+                tanween_at.push((letters, c));
             }
-            if c == '\u{0652}' && letters == 1 {
+            // No word starts with sukun, but for بْن between two names.
+            if c == '\u{0652}'
+                && letters == 1
+                && !(letters_of.len() == 2 && letters_of[..] == ['ب', 'ن'])
+            {
                 return true;
             }
             if c == '\u{0651}' {
@@ -1185,8 +1222,12 @@ pub fn malformed_marks(word: &str) -> bool {
     if !any_mark {
         return false;
     }
-    for t in tanween_at {
-        if t != letters && !(t + 1 == letters && matches!(last_letter, 'ا' | 'ى')) {
+    for (t, c) in tanween_at {
+        let before_final_alef = t + 1 == letters && matches!(last_letter, 'ا' | 'ى');
+        // اً or ًا inside a token is a missing space (مستقبلاًالشفافية), not an insertion.
+        let glued =
+            c == '\u{064B}' && (letters_of[t - 1] == 'ا' || letters_of.get(t) == Some(&'ا'));
+        if t != letters && !before_final_alef && !glued {
             return true;
         }
     }
