@@ -19,6 +19,10 @@ struct Cli {
 enum Command {
     Normalize(cmd::normalize::Args),
     Grep(cmd::grep::Args),
+    Entities(cmd::entities::Args),
+    #[command(subcommand)]
+    Lexicon(cmd::lexicon::Command),
+    EvalNer(cmd::eval_ner::Args),
 }
 
 fn main() -> ExitCode {
@@ -26,6 +30,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(a) => cmd::normalize::run(a),
         Command::Grep(a) => cmd::grep::run(a),
+        Command::Entities(a) => cmd::entities::run(a),
+        Command::Lexicon(c) => cmd::lexicon::run(c),
+        Command::EvalNer(a) => cmd::eval_ner::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,440 @@
+//! Finding lexicon entries in a document.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rasid_text::chars::{is_arabic_letter, rasm_key};
+use rasid_text::tokenize::{proclitic_splits, PROCLITICS};
+
+/// Proclitics a place name takes: و, the prepositions ب and ل, and لل (ل + ال); never an
+/// article of its own (الشعب is not شعب), nor ك or ف (كبيرا is not ك + بيرا, فرانس is not
+/// ف + رانس).
+const PLACE_PREFIXES: &[&str] = &["و", "ب", "ل", "وب", "ول", "لل", "ولل"];
+
+/// Endings accepted after an actor or event-word alias: plurals, nisba, a few pronouns
+/// (not ه: حماس + ه is حماسة, "enthusiasm").
+const ACTOR_SUFFIXES: &[&str] = &["ي", "ين", "ون", "يين", "يون", "ات", "ها", "هم", "يه", "يا"];
+use rasid_text::{CandidateConfig, Config, Level, Normalizer, Technique};
+
+use crate::data::FeatureKind;
+use crate::{EntryRef, Lexicon};
+
+/// What an entity is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    /// An actor (group, force, generic description).
+    Actor,
+    /// A place.
+    Place,
+    /// An event word.
+    Trigger,
+    /// A cue word (hedge, negation, date word…).
+    Cue,
+}
+
+impl EntityKind {
+    /// Lower-case name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Actor => "actor",
+            EntityKind::Place => "place",
+            EntityKind::Trigger => "trigger",
+            EntityKind::Cue => "cue",
+        }
+    }
+}
+
+/// Where a place entity was resolved to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaceInfo {
+    /// Feature kind of the chosen entry.
+    pub feature: FeatureKind,
+    /// Country (ISO alpha-2).
+    pub country: String,
+    /// Admin 1 (English).
+    pub admin1: String,
+    /// Admin 2 (English).
+    pub admin2: String,
+    /// Admin 3 (English).
+    pub admin3: String,
+    /// Arabic name of the entry.
+    pub name_ar: String,
+    /// Coordinates (NaN for a country).
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// ACLED geo_precision for an event located here (1–3).
+    pub geo_precision: u8,
+    /// Score of the choice (higher is surer); comparable within a document.
+    pub score: f32,
+    /// How many gazetteer entries the name had.
+    pub candidates: usize,
+    /// The context word that decided (`مدينة`, `ريف`…), if any.
+    pub context: Option<String>,
+}
+
+/// One recognised entity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entity {
+    /// Actor, place, trigger or cue.
+    pub kind: EntityKind,
+    /// Actor id, place id, sub-event type (trigger) or cue kind (cue).
+    pub id: String,
+    /// Actor name, place name, trigger/cue form as in the lexicon.
+    pub name: String,
+    /// Byte range in the original text.
+    pub src: Range<usize>,
+    /// The original text there.
+    pub text: String,
+    /// The evasion spelling undone to find it, if any.
+    pub technique: Option<Technique>,
+    /// The entry chosen.
+    pub entry: EntryRef,
+    /// For places: the resolution.
+    pub place: Option<PlaceInfo>,
+    /// For cues: the value (an offset, a month number…); for triggers: `strong`/`weak`.
+    pub value: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+struct Raw {
+    src: Range<usize>,
+    key: u32,
+    class: u8,
+    technique: Option<Technique>,
+    view: Range<usize>,
+    places_allowed: bool,
+}
+
+fn class_of(e: &EntryRef) -> u8 {
+    match e {
+        EntryRef::Actor(_) | EntryRef::Place(_) | EntryRef::Contextual(_) => 0,
+        EntryRef::Trigger(_) => 1,
+        EntryRef::Cue(_) => 2,
+    }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+impl Lexicon {
+    /// Every actor, place, trigger and cue in `text`, in order of position.
+    pub fn find(&self, text: &str) -> Vec<Entity> {
+        let norm = Normalizer::new(Config { level: Level::Match, fold_case: true, record_repairs: true });
+        let view = norm.normalize(text);
+        let v = view.as_str();
+        let mut raws: Vec<Raw> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(v) {
+            let (s, e, key) = (m.start(), m.end(), m.value());
+            let info = &self.keys[key as usize];
+            // Left: the word start, or a proclitic chain after it (Arabic keys only).
+            let ws = v[..s].char_indices().rev().take_while(|(_, c)| is_word(*c)).last().map_or(s, |(i, _)| i);
+            let prefix = &v[ws..s];
+            if !prefix.is_empty() && (info.latin || !PROCLITICS.contains(&prefix)) {
+                continue;
+            }
+            let lil = prefix.ends_with("لل");
+            if info.after_lil_only && !lil {
+                continue;
+            }
+            // Place names take no article of their own (الشعب is not شعب) and a stripped
+            // prefix leaves at least three letters (ولد is not و + لد).
+            let stem_len = v[s..e].chars().count();
+            let places_allowed = prefix.is_empty() || (PLACE_PREFIXES.contains(&prefix) && stem_len >= 3);
+            // Right: the word end, or a closed suffix for actors and event words.
+            let we = e + v[e..].chars().take_while(|c| is_word(*c)).map(char::len_utf8).sum::<usize>();
+            let suffix = &v[e..we];
+            let suffix_ok = suffix.is_empty()
+                || (!info.latin
+                    && ACTOR_SUFFIXES.contains(&suffix)
+                    && v[s..e].chars().count() >= 3
+                    && info.entries.iter().any(|e| !matches!(e, EntryRef::Place(_))));
+            if !suffix_ok {
+                continue;
+            }
+            let src = view.to_source(s..e);
+            let original = &text[src.clone()];
+            let mut technique = view.repairs_in(src.clone()).map(|r| r.technique).next();
+            if technique.is_none() && original.contains(rasid_text::chars::TATWEEL) && original.contains(|c: char| !is_arabic_letter(c) && !c.is_whitespace() && c != rasid_text::chars::TATWEEL) {
+                technique = Some(Technique::TatweelSeparator);
+            }
+            let mut classes: Vec<u8> = info.entries.iter().map(class_of).collect();
+            classes.sort();
+            classes.dedup();
+            for class in classes {
+                if info.latin && class == 0 && (info.proper || info.acronym) && !case_ok(original, info.acronym) {
+                    continue;
+                }
+                raws.push(Raw { src: src.clone(), key, class, technique, view: s..e, places_allowed });
+            }
+        }
+        self.candidate_hits(text, &mut raws);
+        // Per class, the longest non-overlapping hits.
+        raws.sort_by(|a, b| {
+            (b.src.len(), a.src.start, a.class).cmp(&(a.src.len(), b.src.start, b.class))
+        });
+        let mut kept: Vec<Raw> = Vec::new();
+        for r in raws {
+            if kept.iter().any(|k| k.class == r.class && k.src.start < r.src.end && r.src.start < k.src.end) {
+                continue;
+            }
+            kept.push(r);
+        }
+        kept.sort_by_key(|r| (r.src.start, r.class));
+        self.resolve(text, v, kept)
+    }
+
+    /// Candidate repairs of the normalizer, confirmed when they produce a lexicon key.
+    fn candidate_hits(&self, text: &str, raws: &mut Vec<Raw>) {
+        let cfg = CandidateConfig {
+            techniques: vec![
+                Technique::Separator,
+                Technique::Spacing,
+                Technique::Arabizi,
+                Technique::Lookalike,
+                Technique::Rasm,
+                Technique::Repetition,
+                Technique::Reversed,
+            ],
+            max_expansions: 64,
+        };
+        for c in rasid_text::candidates(text, &cfg) {
+            let found: Option<(u32, Range<usize>)> = if c.technique == Technique::Rasm {
+                std::iter::once("").chain(PROCLITICS.iter().copied()).find_map(|p| {
+                    let rp = rasm_key(p);
+                    let rest = c.key.strip_prefix(rp.as_str())?;
+                    match self.rasm.get(rest) {
+                        Some(ids) if ids.len() == 1 => Some((ids[0], rp.len()..c.key.len())),
+                        _ => None,
+                    }
+                })
+            } else {
+                proclitic_splits(&c.key).find_map(|(plen, _)| {
+                    let k = &c.key[plen..];
+                    self.key_ids.get(k).map(|&id| (id, plen..c.key.len()))
+                })
+            };
+            let Some((key, range)) = found else { continue };
+            let info = &self.keys[key as usize];
+            // A reversed or rasm word is only trusted for actors (places and common words
+            // reversed are ordinary words too often).
+            if matches!(c.technique, Technique::Reversed | Technique::Rasm)
+                && !info.entries.iter().all(|e| matches!(e, EntryRef::Actor(_)))
+            {
+                continue;
+            }
+            if c.technique == Technique::Reversed && c.key.chars().count() < 4 {
+                continue;
+            }
+            // A repaired short word (ق.م → قم) is an abbreviation more often than a place.
+            if c.key[range.clone()].chars().count() < 4 && info.entries.iter().any(|e| matches!(e, EntryRef::Place(_))) {
+                continue;
+            }
+            if !c.covers_edit(range.clone()) {
+                continue;
+            }
+            let src = c.source_of(range);
+            if src.is_empty() {
+                continue;
+            }
+            let mut classes: Vec<u8> = info.entries.iter().map(class_of).collect();
+            classes.sort();
+            classes.dedup();
+            for class in classes {
+                // A candidate never overrides a plain hit of the same class at the same place.
+                if raws.iter().any(|r| r.class == class && r.src.start < src.end && src.start < r.src.end && r.technique.is_none()) {
+                    continue;
+                }
+                raws.push(Raw { src: src.clone(), key, class, technique: Some(c.technique), view: 0..0, places_allowed: true });
+            }
+        }
+    }
+
+    fn resolve(&self, text: &str, view: &str, kept: Vec<Raw>) -> Vec<Entity> {
+        let mut out: Vec<Entity> = Vec::with_capacity(kept.len());
+        let mut place_hits: Vec<(usize, Vec<u32>, Range<usize>, bool)> = Vec::new();
+        for r in kept {
+            let info = &self.keys[r.key as usize];
+            let entries: Vec<EntryRef> = info.entries.iter().copied().filter(|e| class_of(e) == r.class).collect();
+            let surface = text[r.src.clone()].to_string();
+            match r.class {
+                0 => {
+                    let places: Vec<u32> = if r.places_allowed {
+                        entries.iter().filter_map(|e| if let EntryRef::Place(i) = e { Some(*i) } else { None }).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let actor = entries.iter().find_map(|e| if let EntryRef::Actor(i) = e { Some(*i) } else { None });
+                    let contextual = entries.iter().find_map(|e| if let EntryRef::Contextual(i) = e { Some(*i) } else { None });
+                    if let Some(a) = actor {
+                        let a = &self.actors[a as usize];
+                        out.push(Entity {
+                            kind: EntityKind::Actor,
+                            id: a.id.clone(),
+                            name: a.name.clone(),
+                            src: r.src.clone(),
+                            text: surface.clone(),
+                            technique: r.technique,
+                            entry: EntryRef::Actor(self.actor_index[&a.id]),
+                            place: None,
+                            value: None,
+                        });
+                    } else if let Some(ci) = contextual {
+                        // The last actor mentioned before, among those this noun can name.
+                        let c = &self.contextual[ci as usize];
+                        let antecedent = out
+                            .iter()
+                            .rev()
+                            .find(|e| e.kind == EntityKind::Actor && (c.actors.contains(&e.id) || self.ancestor_in(&e.id, &c.actors)))
+                            .map(|e| e.id.clone());
+                        if let Some(id) = antecedent {
+                            let target = c.actors.iter().find(|a| **a == id || self.is_ancestor(a, &id)).cloned().unwrap_or(id);
+                            if let Some(&ai) = self.actor_index.get(&target) {
+                                let a = &self.actors[ai as usize];
+                                out.push(Entity {
+                                    kind: EntityKind::Actor,
+                                    id: a.id.clone(),
+                                    name: a.name.clone(),
+                                    src: r.src.clone(),
+                                    text: surface.clone(),
+                                    technique: r.technique,
+                                    entry: EntryRef::Actor(ai),
+                                    place: None,
+                                    value: Some("coreference".into()),
+                                });
+                            }
+                        }
+                    }
+                    // A country or city name is also a place when it names an actor
+                    // (إيران، واشنطن): the extractor decides which role it plays.
+                    if !places.is_empty() && (contextual.is_none() || actor.is_some()) {
+                        place_hits.push((out.len(), places, r.view.clone(), info.common));
+                        out.push(Entity {
+                            kind: EntityKind::Place,
+                            id: String::new(),
+                            name: String::new(),
+                            src: r.src.clone(),
+                            text: surface.clone(),
+                            technique: r.technique,
+                            entry: EntryRef::Place(0),
+                            place: None,
+                            value: None,
+                        });
+                    }
+                }
+                1 => {
+                    for e in entries {
+                        if let EntryRef::Trigger(i) = e {
+                            let t = &self.triggers[i as usize];
+                            out.push(Entity {
+                                kind: EntityKind::Trigger,
+                                id: t.sub_event_type.clone(),
+                                name: t.form.clone(),
+                                src: r.src.clone(),
+                                text: surface.clone(),
+                                technique: r.technique,
+                                entry: e,
+                                place: None,
+                                value: Some(if t.strong { "strong" } else { "weak" }.into()),
+                            });
+                        }
+                    }
+                }
+                _ => {
+                    for e in entries {
+                        if let EntryRef::Cue(i) = e {
+                            let c = &self.cues[i as usize];
+                            out.push(Entity {
+                                kind: EntityKind::Cue,
+                                id: c.cue.clone(),
+                                name: c.form.clone(),
+                                src: r.src.clone(),
+                                text: surface.clone(),
+                                technique: r.technique,
+                                entry: e,
+                                place: None,
+                                value: (!c.value.is_empty()).then(|| c.value.clone()),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let choices = crate::places::disambiguate(self, view, &place_hits);
+        let mut drop = vec![false; out.len()];
+        for ((idx, _, _, _), choice) in place_hits.iter().zip(choices) {
+            match choice {
+                Some((pi, info)) => {
+                    let p = &self.places[pi as usize];
+                    let e = &mut out[*idx];
+                    e.id = p.id.clone();
+                    e.name = if p.name_en.is_empty() { p.name_ar.clone() } else { p.name_en.clone() };
+                    e.entry = EntryRef::Place(pi);
+                    e.place = Some(info);
+                }
+                None => drop[*idx] = true,
+            }
+        }
+        let mut i = 0;
+        out.retain(|_| {
+            i += 1;
+            !drop[i - 1]
+        });
+        out
+    }
+
+    /// Whether `ancestor` is `id` or one of its parents.
+    fn is_ancestor(&self, ancestor: &str, id: &str) -> bool {
+        let mut cur = Some(id.to_string());
+        let mut guard = 0;
+        while let Some(c) = cur {
+            if c == ancestor {
+                return true;
+            }
+            guard += 1;
+            if guard > 8 {
+                return false;
+            }
+            cur = self.actor(&c).and_then(|a| a.parent.clone());
+        }
+        false
+    }
+
+    fn ancestor_in(&self, id: &str, list: &[String]) -> bool {
+        list.iter().any(|a| self.is_ancestor(a, id))
+    }
+
+    /// The top-level actor an actor belongs to (the Fifth Corps → `syria-military`).
+    pub fn root_actor(&self, id: &str) -> String {
+        let mut cur = id.to_string();
+        for _ in 0..8 {
+            match self.actor(&cur).and_then(|a| a.parent.clone()) {
+                Some(p) if self.actor(&p).is_some() => cur = p,
+                _ => break,
+            }
+        }
+        cur
+    }
+
+    /// Count of actor, place, trigger and cue aliases (before folding), for reports.
+    pub fn alias_counts(&self) -> HashMap<&'static str, usize> {
+        let mut m = HashMap::new();
+        m.insert("actor", self.actors.iter().map(|a| a.ar.len() + a.en.len()).sum());
+        m.insert("place", self.places.iter().map(|p| 2 + p.names.len()).sum());
+        m.insert("trigger", self.triggers.len());
+        m.insert("cue", self.cues.len());
+        m
+    }
+}
+
+/// Case rules for Latin aliases of names: an acronym must be in capitals; a name must
+/// start with a capital (so that "hama" or "tal" in running English text is not a place).
+fn case_ok(original: &str, acronym: bool) -> bool {
+    let letters: Vec<char> = original.chars().filter(|c| c.is_alphabetic()).collect();
+    if acronym {
+        letters.iter().all(|c| c.is_uppercase())
+    } else {
+        letters.first().is_none_or(|c| c.is_uppercase() || !c.is_ascii())
+    }
+}

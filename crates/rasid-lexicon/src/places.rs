@@ -1,0 +1,319 @@
+//! Choosing among gazetteer entries that share a name.
+//!
+//! الرقة is a city, a district, a sub-district and a governorate; many villages share
+//! names. Each entry is scored from its feature kind and population, the context word
+//! before the name (مدينة، محافظة، ريف، قرية، ناحية، حي، بادية …) and its agreement with
+//! the document's other places (same admin 1 or admin 2, same country). A village name
+//! with neither a context word nor a neighbour in the document is not reported at all:
+//! too many village names are ordinary words.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::data::{FeatureKind, Place};
+use crate::find::PlaceInfo;
+use crate::Lexicon;
+
+/// A context word before a place name and the kinds it favours.
+struct ContextWord {
+    /// Match-level forms (without proclitics).
+    forms: &'static [&'static str],
+    /// Kinds it favours, with a bonus.
+    favours: &'static [(FeatureKind, f32)],
+    /// Precision override for an event located by this phrase ("countryside of X" = 2).
+    precision: Option<u8>,
+    /// The phrase makes a village name trustworthy.
+    licenses_village: bool,
+    /// The phrase names a kind of place, so that even an ordinary word after it is a
+    /// place name (قرية الملك); direction words do not.
+    licenses_common: bool,
+}
+
+/// Words after which a city name is a team or a company, not a place (نادي برشلونة).
+const NOT_A_PLACE: &[&str] = &[
+    "فريق", "نادي", "منتخب", "لاعب", "لاعبي", "مدرب", "club", "team", "striker", "اتفاق", "اتفاقيه", "معاهده", "مؤتمر",
+    "بن", "ابن", "ابو", "عبد",
+];
+
+/// Words after which a city name was a newspaper or a team (نيويورك تايمز، مانشستر يونايتد).
+const NOT_A_PLACE_AFTER: &[&str] = &["تايمز", "بوست", "يونايتد", "سيتي", "تريبيون", "هيرالد", "times", "post", "united"];
+
+/// Words that make a sentence sports news, where a foreign city is a club.
+const SPORTS: &[&str] = &[
+    "مباراه", "مباريات", "الدوري", "دوري", "الكاس", "بطوله", "مدرب", "لاعب", "ملعب", "تعادل", "league", "match", "coach",
+];
+
+/// Whether the hit at `r` is followed by a word that makes it a newspaper or a team, or sits
+/// in a sports sentence while being a city outside the region.
+fn not_a_place(view: &str, r: &Range<usize>, p: &Place) -> bool {
+    let after = view[r.end..].split_whitespace().next().unwrap_or("");
+    if NOT_A_PLACE_AFTER.contains(&after) {
+        return true;
+    }
+    if country_prior(&p.country) > 0.0 || !matches!(p.kind, FeatureKind::City | FeatureKind::Town) {
+        return false;
+    }
+    let start = view[..r.start].rfind(['.', '؟', '!', '\n']).map_or(0, |i| i + 1);
+    let end = view[r.end..].find(['.', '؟', '!', '\n']).map_or(view.len(), |i| r.end + i);
+    view[start..end].split(|c: char| !c.is_alphanumeric()).any(|w| SPORTS.contains(&w) || w.strip_prefix('و').is_some_and(|w| SPORTS.contains(&w)))
+}
+
+const CONTEXT: &[ContextWord] = &[
+    ContextWord { forms: NOT_A_PLACE, favours: &[], precision: None, licenses_village: false, licenses_common: false },
+    ContextWord {
+        forms: &["مدينه", "مدينتي", "city", "town of", "مدن"],
+        favours: &[(FeatureKind::City, 4.0), (FeatureKind::Town, 3.5), (FeatureKind::Village, 1.0)],
+        precision: Some(1),
+        licenses_village: true,
+        licenses_common: true,
+    },
+    ContextWord {
+        forms: &["محافظه", "محافظتي", "ولايه", "province", "governorate", "provinces"],
+        favours: &[(FeatureKind::Governorate, 5.0)],
+        precision: Some(3),
+        licenses_village: false,
+        licenses_common: true,
+    },
+    ContextWord {
+        forms: &["ريف", "ارياف", "countryside", "outskirts", "اطراف", "ضواحي"],
+        favours: &[(FeatureKind::Governorate, 3.0), (FeatureKind::City, 2.5), (FeatureKind::Town, 2.0), (FeatureKind::District, 1.0)],
+        precision: Some(2),
+        licenses_village: true,
+        licenses_common: true,
+    },
+    ContextWord {
+        forms: &["باديه", "صحراء", "desert"],
+        favours: &[(FeatureKind::Governorate, 3.0), (FeatureKind::City, 2.0), (FeatureKind::Region, 2.0)],
+        precision: Some(2),
+        licenses_village: true,
+        licenses_common: true,
+    },
+    ContextWord {
+        forms: &["قريه", "قري", "بلده", "بلدات", "بلدتي", "مزرعه", "قريتي", "village", "villages", "town"],
+        favours: &[(FeatureKind::Village, 4.0), (FeatureKind::Town, 4.0)],
+        precision: Some(1),
+        licenses_village: true,
+        licenses_common: true,
+    },
+    ContextWord {
+        forms: &["ناحيه", "sub-district", "subdistrict"],
+        favours: &[(FeatureKind::SubDistrict, 5.0)],
+        precision: Some(2),
+        licenses_village: false,
+        licenses_common: true,
+    },
+    ContextWord {
+        forms: &["منطقه", "قضاء", "district", "مركز"],
+        favours: &[(FeatureKind::District, 2.5), (FeatureKind::Town, 1.0), (FeatureKind::City, 1.0)],
+        precision: None,
+        licenses_village: true,
+        licenses_common: true,
+    },
+    ContextWord {
+        forms: &["حي", "احياء", "neighbourhood", "neighborhood", "district of"],
+        favours: &[(FeatureKind::Neighbourhood, 5.0)],
+        precision: Some(1),
+        licenses_village: true,
+        licenses_common: true,
+    },
+    ContextWord {
+        forms: &["مخيم", "camp"],
+        favours: &[(FeatureKind::Camp, 5.0), (FeatureKind::Town, 1.0), (FeatureKind::Village, 1.0)],
+        precision: Some(1),
+        licenses_village: true,
+        licenses_common: true,
+    },
+    ContextWord {
+        forms: &["شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي", "وسط", "قرب", "بالقرب", "near", "north of", "south of", "east of", "west of", "مشارف", "محيط"],
+        favours: &[(FeatureKind::City, 1.0), (FeatureKind::Town, 1.0), (FeatureKind::Village, 0.5)],
+        precision: None,
+        licenses_village: true,
+        licenses_common: false,
+    },
+];
+
+fn kind_prior(k: FeatureKind) -> f32 {
+    use FeatureKind::*;
+    match k {
+        Region | Border | BorderCrossing | Prison | Camp | OilField | Dam | MilitaryBase | Airport | Landmark | NaturalFeature => 3.4,
+        City => 3.0,
+        Country => 2.8,
+        Governorate => 2.6,
+        Town => 2.0,
+        District => 1.4,
+        SubDistrict => 1.0,
+        Village => 1.0,
+        Neighbourhood => 0.9,
+    }
+}
+
+/// Focus countries of the tool: a tie between a Syrian and a Turkish village goes to Syria.
+fn country_prior(c: &str) -> f32 {
+    match c {
+        "SY" | "IQ" | "YE" => 0.8,
+        "LB" | "PS" | "LY" | "EG" | "AF" | "JO" | "IL" | "SA" => 0.5,
+        "QA" | "KW" | "AE" | "BH" | "OM" | "SD" | "TN" | "DZ" | "MA" | "MR" | "SO" | "DJ" | "IR" | "TR" | "PK" => 0.2,
+        _ => 0.0,
+    }
+}
+
+/// The context word right before `view[start..]`, if any (proclitics allowed on it).
+fn context_before(view: &str, start: usize) -> Option<(&'static ContextWord, &'static str)> {
+    let before = view[..start].trim_end();
+    let words: Vec<&str> = before.rsplitn(3, char::is_whitespace).collect();
+    let last = words.first().copied().unwrap_or("");
+    let last_two = if words.len() >= 2 { format!("{} {}", words[1], words[0]) } else { String::new() };
+    for cw in CONTEXT {
+        for f in cw.forms {
+            let hit = if f.contains(' ') {
+                last_two.ends_with(f)
+            } else {
+                last == *f
+                    || (last.ends_with(f)
+                        && rasid_text::tokenize::PROCLITICS.contains(&&last[..last.len() - f.len()]))
+            };
+            if hit {
+                return Some((cw, f));
+            }
+        }
+    }
+    None
+}
+
+/// For each place hit (index into entities, candidate place indices, match-view range),
+/// the chosen place and its resolution, or `None` to drop the hit.
+pub(crate) fn disambiguate(
+    lex: &Lexicon,
+    view: &str,
+    hits: &[(usize, Vec<u32>, Range<usize>, bool)],
+) -> Vec<Option<(u32, PlaceInfo)>> {
+    let places = &lex.places;
+    let contexts: Vec<Option<(&ContextWord, &str)>> =
+        hits.iter().map(|(_, _, r, _)| if r.is_empty() { None } else { context_before(view, r.start) }).collect();
+    let score = |p: &Place, ctx: Option<&ContextWord>, admin1: &HashMap<(String, String), f32>, admin2: &HashMap<(String, String), f32>, countries: &HashMap<String, f32>| -> f32 {
+        let mut s = kind_prior(p.kind) + country_prior(&p.country);
+        s += (p.population as f32 + 1.0).log10() * 0.35;
+        if let Some(cw) = ctx {
+            if let Some((_, b)) = cw.favours.iter().find(|(k, _)| *k == p.kind) {
+                s += b;
+            }
+        }
+        if !p.admin1_en.is_empty() {
+            s += admin1.get(&(p.country.clone(), p.admin1_en.clone())).copied().unwrap_or(0.0).min(3.0);
+        }
+        if !p.admin2_en.is_empty() {
+            s += admin2.get(&(p.country.clone(), p.admin2_en.clone())).copied().unwrap_or(0.0).min(2.0);
+        }
+        s += countries.get(&p.country).copied().unwrap_or(0.0).min(2.0);
+        s
+    };
+    let empty1 = HashMap::new();
+    let empty2 = HashMap::new();
+    let empty3 = HashMap::new();
+    // Pass 1: each hit on its own.
+    let first: Vec<u32> = hits
+        .iter()
+        .zip(&contexts)
+        .map(|((_, cands, _, _), ctx)| {
+            *cands
+                .iter()
+                .max_by(|&&a, &&b| {
+                    score(&places[a as usize], ctx.map(|c| c.0), &empty1, &empty2, &empty3)
+                        .total_cmp(&score(&places[b as usize], ctx.map(|c| c.0), &empty1, &empty2, &empty3))
+                })
+                .expect("a place hit has candidates")
+        })
+        .collect();
+    // The document's geography from pass 1, weighting unambiguous names more.
+    let mut admin1: HashMap<(String, String), f32> = HashMap::new();
+    let mut admin2: HashMap<(String, String), f32> = HashMap::new();
+    let mut countries: HashMap<String, f32> = HashMap::new();
+    for ((_, cands, _, _), &best) in hits.iter().zip(&first) {
+        let p = &places[best as usize];
+        let w = if cands.len() == 1 { 1.5 } else { 0.8 };
+        if p.kind != FeatureKind::Village || cands.len() == 1 {
+            *countries.entry(p.country.clone()).or_default() += w * 0.5;
+        }
+        if !p.admin1_en.is_empty() {
+            *admin1.entry((p.country.clone(), p.admin1_en.clone())).or_default() += w;
+        }
+        if !p.admin2_en.is_empty() {
+            *admin2.entry((p.country.clone(), p.admin2_en.clone())).or_default() += w;
+        }
+    }
+    // Pass 2: with the other places (a hit's own vote is taken out).
+    hits.iter()
+        .zip(&contexts)
+        .zip(&first)
+        .map(|(((_, cands, vr, common), ctx), &own)| {
+            let op = &places[own as usize];
+            let w = if cands.len() == 1 { 1.5 } else { 0.8 };
+            let mut a1 = admin1.clone();
+            let mut a2 = admin2.clone();
+            let mut cs = countries.clone();
+            if let Some(x) = a1.get_mut(&(op.country.clone(), op.admin1_en.clone())) {
+                *x -= w;
+            }
+            if let Some(x) = a2.get_mut(&(op.country.clone(), op.admin2_en.clone())) {
+                *x -= w;
+            }
+            if let Some(x) = cs.get_mut(&op.country) {
+                *x -= w * 0.5;
+            }
+            let (best, best_score) = cands
+                .iter()
+                .map(|&c| (c, score(&places[c as usize], ctx.map(|c| c.0), &a1, &a2, &cs)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .expect("candidates");
+            let p = &places[best as usize];
+            let supported = a1.get(&(p.country.clone(), p.admin1_en.clone())).copied().unwrap_or(0.0) > 0.5
+                || a2.get(&(p.country.clone(), p.admin2_en.clone())).copied().unwrap_or(0.0) > 0.5;
+            let licensed = ctx.is_some_and(|c| c.0.licenses_village);
+            // Short names (كان، سنة) are ordinary words too often, unless a country or a
+            // big city (حلب، عدن، غزة).
+            let short_key = !vr.is_empty() && view[vr.clone()].chars().count() <= 3 && !view[vr.clone()].is_ascii();
+            let short = short_key && p.kind != FeatureKind::Country && p.population < 300_000 && !matches!(p.kind, FeatureKind::Governorate);
+            // An ordinary word needs a context word (قرية الملك); coherence is not enough
+            // for it. Short names and small villages need one or the other.
+            if *common && !ctx.is_some_and(|c| c.0.licenses_common) {
+                return None;
+            }
+            if (short || (p.kind == FeatureKind::Village && p.population < 5_000)) && !licensed && !supported {
+                return None;
+            }
+            if ctx.is_some_and(|c| c.0.forms == NOT_A_PLACE) || (!vr.is_empty() && not_a_place(view, vr, p)) {
+                return None;
+            }
+            let mut precision = match p.kind {
+                FeatureKind::City | FeatureKind::Town | FeatureKind::Village | FeatureKind::Neighbourhood => 1,
+                FeatureKind::Governorate | FeatureKind::Country => 3,
+                FeatureKind::District | FeatureKind::SubDistrict => 2,
+                _ => p.precision.clamp(1, 3),
+            };
+            if let Some((cw, _)) = ctx {
+                if let Some(pr) = cw.precision {
+                    if pr > precision || matches!(p.kind, FeatureKind::Governorate) {
+                        precision = pr;
+                    }
+                }
+            }
+            Some((
+                best,
+                PlaceInfo {
+                    feature: p.kind,
+                    country: p.country.clone(),
+                    admin1: if p.kind == FeatureKind::Governorate && p.admin1_en.is_empty() { p.name_en.clone() } else { p.admin1_en.clone() },
+                    admin2: p.admin2_en.clone(),
+                    admin3: p.admin3_en.clone(),
+                    name_ar: p.name_ar.clone(),
+                    lat: p.lat,
+                    lon: p.lon,
+                    geo_precision: precision,
+                    score: best_score,
+                    candidates: cands.len(),
+                    context: ctx.map(|c| c.1.to_string()),
+                },
+            ))
+        })
+        .collect()
+}
