@@ -172,7 +172,10 @@ impl FeatureKind {
 
     /// Admin units (their names are shared with their capital town).
     pub fn is_admin(self) -> bool {
-        matches!(self, FeatureKind::Governorate | FeatureKind::District | FeatureKind::SubDistrict)
+        matches!(
+            self,
+            FeatureKind::Governorate | FeatureKind::District | FeatureKind::SubDistrict
+        )
     }
 }
 
@@ -288,13 +291,19 @@ fn default_precision() -> u8 {
 /// Line (1-based) of the `n`-th occurrence of a `[[table]]` header in a TOML text.
 fn table_line(text: &str, table: &str, n: usize) -> usize {
     let header = format!("[[{table}]]");
-    text.lines().enumerate().filter(|(_, l)| l.trim() == header).nth(n).map_or(1, |(i, _)| i + 1)
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .nth(n)
+        .map_or(1, |(i, _)| i + 1)
 }
 
 /// Parse a TOML file of `[[actor]]` and `[[place]]` tables.
 pub fn parse_toml(name: &str, text: &str) -> Result<(Vec<Actor>, Vec<Place>), LexiconError> {
     let file: ActorFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let line = e.span().map_or(1, |s| {
+            text[..s.start.min(text.len())].matches('\n').count() + 1
+        });
         LexiconError::new(name, line, e.message().to_string())
     })?;
     let opt = |s: String| if s.trim().is_empty() { None } else { Some(s) };
@@ -320,8 +329,13 @@ pub fn parse_toml(name: &str, text: &str) -> Result<(Vec<Actor>, Vec<Place>), Le
     let mut places = Vec::new();
     for (i, p) in file.place.into_iter().enumerate() {
         let line = table_line(text, "place", i);
-        let kind = FeatureKind::from_name(&p.kind)
-            .ok_or_else(|| LexiconError::new(name, line, format!("place {:?}: unknown kind {:?}", p.id, p.kind)))?;
+        let kind = FeatureKind::from_name(&p.kind).ok_or_else(|| {
+            LexiconError::new(
+                name,
+                line,
+                format!("place {:?}: unknown kind {:?}", p.id, p.kind),
+            )
+        })?;
         places.push(Place {
             id: p.id,
             kind,
@@ -347,21 +361,40 @@ pub fn parse_toml(name: &str, text: &str) -> Result<(Vec<Actor>, Vec<Place>), Le
 
 /// Rows of a TSV text with a header line; `#` lines and blank lines are skipped. Each row
 /// comes with its 1-based line number.
-fn tsv_rows<'t>(name: &str, text: &'t str, required: &[&str]) -> Result<(Vec<&'t str>, Vec<(usize, Vec<&'t str>)>), LexiconError> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or_else(|| LexiconError::new(name, 1, "empty file: no header line".into()))?;
+fn tsv_rows<'t>(
+    name: &str,
+    text: &'t str,
+    required: &[&str],
+) -> Result<(Vec<&'t str>, Vec<(usize, Vec<&'t str>)>), LexiconError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| LexiconError::new(name, 1, "empty file: no header line".into()))?;
     let cols: Vec<&str> = header.split('\t').map(str::trim).collect();
     for r in required {
         if !cols.contains(r) {
-            return Err(LexiconError::new(name, 1, format!("missing column {r:?} in the header")));
+            return Err(LexiconError::new(
+                name,
+                1,
+                format!("missing column {r:?} in the header"),
+            ));
         }
     }
-    let rows = lines.map(|(i, l)| (i + 1, l.split('\t').map(str::trim).collect())).collect();
+    let rows = lines
+        .map(|(i, l)| (i + 1, l.split('\t').map(str::trim).collect()))
+        .collect();
     Ok((cols, rows))
 }
 
 fn col<'t>(cols: &[&str], row: &[&'t str], name: &str) -> &'t str {
-    cols.iter().position(|c| *c == name).and_then(|i| row.get(i)).copied().unwrap_or("")
+    cols.iter()
+        .position(|c| *c == name)
+        .and_then(|i| row.get(i))
+        .copied()
+        .unwrap_or("")
 }
 
 /// Parse the gazetteer TSV (`data/gazetteer/places.tsv` or `regions.tsv` columns).
@@ -371,14 +404,16 @@ pub fn parse_places_tsv(name: &str, text: &str) -> Result<Vec<Place>, LexiconErr
     let mut out = Vec::with_capacity(rows.len());
     for (line, r) in rows {
         let c = |k: &str| col(&cols, &r, k);
-        let kind = FeatureKind::from_name(c("kind"))
-            .ok_or_else(|| LexiconError::new(name, line, format!("unknown kind {:?}", c("kind"))))?;
+        let kind = FeatureKind::from_name(c("kind")).ok_or_else(|| {
+            LexiconError::new(name, line, format!("unknown kind {:?}", c("kind")))
+        })?;
         let coord = |k: &str| -> Result<f64, LexiconError> {
             let v = c(k);
             if v.is_empty() {
                 return Ok(f64::NAN);
             }
-            v.parse().map_err(|_| LexiconError::new(name, line, format!("{k}: not a number: {v:?}")))
+            v.parse()
+                .map_err(|_| LexiconError::new(name, line, format!("{k}: not a number: {v:?}")))
         };
         let names: Vec<String> = if regions {
             c("aliases_ar").split('|').chain(c("aliases_en").split('|'))
@@ -405,7 +440,13 @@ pub fn parse_places_tsv(name: &str, text: &str) -> Result<Vec<Place>, LexiconErr
             lat: coord("lat")?,
             lon: coord("lon")?,
             population: c("population").parse().unwrap_or(0),
-            precision: c(if regions { "geo_precision" } else { "precision" }).parse().unwrap_or(1),
+            precision: c(if regions {
+                "geo_precision"
+            } else {
+                "precision"
+            })
+            .parse()
+            .unwrap_or(1),
             origin: format!("{name}:{line}"),
         });
     }
@@ -420,7 +461,11 @@ pub fn parse_triggers_tsv(name: &str, text: &str) -> Result<Vec<Trigger>, Lexico
         let c = |k: &str| col(&cols, &r, k);
         let t = c("sub_event_type");
         if !crate::SUB_EVENT_TYPES.iter().any(|(s, _)| *s == t) {
-            return Err(LexiconError::new(name, line, format!("unknown sub_event_type {t:?}")));
+            return Err(LexiconError::new(
+                name,
+                line,
+                format!("unknown sub_event_type {t:?}"),
+            ));
         }
         out.push(Trigger {
             lang: c("lang").to_string(),
@@ -455,7 +500,12 @@ pub fn parse_contextual_tsv(name: &str, text: &str) -> Result<Vec<Contextual>, L
         .into_iter()
         .map(|(line, r)| Contextual {
             form: col(&cols, &r, "form").to_string(),
-            actors: col(&cols, &r, "actors").split('|').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+            actors: col(&cols, &r, "actors")
+                .split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
             origin: format!("{name}:{line}"),
         })
         .collect())

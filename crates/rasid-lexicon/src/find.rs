@@ -121,7 +121,11 @@ fn is_word(c: char) -> bool {
 impl Lexicon {
     /// Every actor, place, trigger and cue in `text`, in order of position.
     pub fn find(&self, text: &str) -> Vec<Entity> {
-        let norm = Normalizer::new(Config { level: Level::Match, fold_case: true, record_repairs: true });
+        let norm = Normalizer::new(Config {
+            level: Level::Match,
+            fold_case: true,
+            record_repairs: true,
+        });
         let view = norm.normalize(text);
         let v = view.as_str();
         let mut raws: Vec<Raw> = Vec::new();
@@ -129,7 +133,12 @@ impl Lexicon {
             let (s, e, key) = (m.start(), m.end(), m.value());
             let info = &self.keys[key as usize];
             // Left: the word start, or a proclitic chain after it (Arabic keys only).
-            let ws = v[..s].char_indices().rev().take_while(|(_, c)| is_word(*c)).last().map_or(s, |(i, _)| i);
+            let ws = v[..s]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| is_word(*c))
+                .last()
+                .map_or(s, |(i, _)| i);
             let prefix = &v[ws..s];
             if !prefix.is_empty() && (info.latin || !PROCLITICS.contains(&prefix)) {
                 continue;
@@ -141,32 +150,56 @@ impl Lexicon {
             // Place names take no article of their own (الشعب is not شعب) and a stripped
             // prefix leaves at least three letters (ولد is not و + لد).
             let stem_len = v[s..e].chars().count();
-            let places_allowed = prefix.is_empty() || (PLACE_PREFIXES.contains(&prefix) && stem_len >= 3);
+            let places_allowed =
+                prefix.is_empty() || (PLACE_PREFIXES.contains(&prefix) && stem_len >= 3);
             // Right: the word end, or a closed suffix for actors and event words.
-            let we = e + v[e..].chars().take_while(|c| is_word(*c)).map(char::len_utf8).sum::<usize>();
+            let we = e + v[e..]
+                .chars()
+                .take_while(|c| is_word(*c))
+                .map(char::len_utf8)
+                .sum::<usize>();
             let suffix = &v[e..we];
             let suffix_ok = suffix.is_empty()
                 || (!info.latin
                     && ACTOR_SUFFIXES.contains(&suffix)
                     && v[s..e].chars().count() >= 3
-                    && info.entries.iter().any(|e| !matches!(e, EntryRef::Place(_))));
+                    && info
+                        .entries
+                        .iter()
+                        .any(|e| !matches!(e, EntryRef::Place(_))));
             if !suffix_ok {
                 continue;
             }
             let src = view.to_source(s..e);
             let original = &text[src.clone()];
             let mut technique = view.repairs_in(src.clone()).map(|r| r.technique).next();
-            if technique.is_none() && original.contains(rasid_text::chars::TATWEEL) && original.contains(|c: char| !is_arabic_letter(c) && !c.is_whitespace() && c != rasid_text::chars::TATWEEL) {
+            if technique.is_none()
+                && original.contains(rasid_text::chars::TATWEEL)
+                && original.contains(|c: char| {
+                    !is_arabic_letter(c) && !c.is_whitespace() && c != rasid_text::chars::TATWEEL
+                })
+            {
                 technique = Some(Technique::TatweelSeparator);
             }
             let mut classes: Vec<u8> = info.entries.iter().map(class_of).collect();
             classes.sort();
             classes.dedup();
             for class in classes {
-                if info.latin && class == 0 && (info.proper || info.acronym) && !case_ok(original, info.acronym) {
+                if info.latin
+                    && class == 0
+                    && (info.proper || info.acronym)
+                    && !case_ok(original, info.acronym)
+                {
                     continue;
                 }
-                raws.push(Raw { src: src.clone(), key, class, technique, view: s..e, places_allowed });
+                raws.push(Raw {
+                    src: src.clone(),
+                    key,
+                    class,
+                    technique,
+                    view: s..e,
+                    places_allowed,
+                });
             }
         }
         self.candidate_hits(text, &mut raws);
@@ -176,7 +209,10 @@ impl Lexicon {
         });
         let mut kept: Vec<Raw> = Vec::new();
         for r in raws {
-            if kept.iter().any(|k| k.class == r.class && k.src.start < r.src.end && r.src.start < k.src.end) {
+            if kept
+                .iter()
+                .any(|k| k.class == r.class && k.src.start < r.src.end && r.src.start < k.src.end)
+            {
                 continue;
             }
             kept.push(r);
@@ -201,14 +237,16 @@ impl Lexicon {
         };
         for c in rasid_text::candidates(text, &cfg) {
             let found: Option<(u32, Range<usize>)> = if c.technique == Technique::Rasm {
-                std::iter::once("").chain(PROCLITICS.iter().copied()).find_map(|p| {
-                    let rp = rasm_key(p);
-                    let rest = c.key.strip_prefix(rp.as_str())?;
-                    match self.rasm.get(rest) {
-                        Some(ids) if ids.len() == 1 => Some((ids[0], rp.len()..c.key.len())),
-                        _ => None,
-                    }
-                })
+                std::iter::once("")
+                    .chain(PROCLITICS.iter().copied())
+                    .find_map(|p| {
+                        let rp = rasm_key(p);
+                        let rest = c.key.strip_prefix(rp.as_str())?;
+                        match self.rasm.get(rest) {
+                            Some(ids) if ids.len() == 1 => Some((ids[0], rp.len()..c.key.len())),
+                            _ => None,
+                        }
+                    })
             } else {
                 proclitic_splits(&c.key).find_map(|(plen, _)| {
                     let k = &c.key[plen..];
@@ -228,7 +266,9 @@ impl Lexicon {
                 continue;
             }
             // A repaired short word (ق.م → قم) is an abbreviation more often than a place.
-            if c.key[range.clone()].chars().count() < 4 && info.entries.iter().any(|e| matches!(e, EntryRef::Place(_))) {
+            if c.key[range.clone()].chars().count() < 4
+                && info.entries.iter().any(|e| matches!(e, EntryRef::Place(_)))
+            {
                 continue;
             }
             if !c.covers_edit(range.clone()) {
@@ -243,10 +283,22 @@ impl Lexicon {
             classes.dedup();
             for class in classes {
                 // A candidate never overrides a plain hit of the same class at the same place.
-                if raws.iter().any(|r| r.class == class && r.src.start < src.end && src.start < r.src.end && r.technique.is_none()) {
+                if raws.iter().any(|r| {
+                    r.class == class
+                        && r.src.start < src.end
+                        && src.start < r.src.end
+                        && r.technique.is_none()
+                }) {
                     continue;
                 }
-                raws.push(Raw { src: src.clone(), key, class, technique: Some(c.technique), view: 0..0, places_allowed: true });
+                raws.push(Raw {
+                    src: src.clone(),
+                    key,
+                    class,
+                    technique: Some(c.technique),
+                    view: 0..0,
+                    places_allowed: true,
+                });
             }
         }
     }
@@ -256,17 +308,43 @@ impl Lexicon {
         let mut place_hits: Vec<(usize, Vec<u32>, Range<usize>, bool)> = Vec::new();
         for r in kept {
             let info = &self.keys[r.key as usize];
-            let entries: Vec<EntryRef> = info.entries.iter().copied().filter(|e| class_of(e) == r.class).collect();
+            let entries: Vec<EntryRef> = info
+                .entries
+                .iter()
+                .copied()
+                .filter(|e| class_of(e) == r.class)
+                .collect();
             let surface = text[r.src.clone()].to_string();
             match r.class {
                 0 => {
                     let places: Vec<u32> = if r.places_allowed {
-                        entries.iter().filter_map(|e| if let EntryRef::Place(i) = e { Some(*i) } else { None }).collect()
+                        entries
+                            .iter()
+                            .filter_map(|e| {
+                                if let EntryRef::Place(i) = e {
+                                    Some(*i)
+                                } else {
+                                    None
+                                }
+                            })
+                            .collect()
                     } else {
                         Vec::new()
                     };
-                    let actor = entries.iter().find_map(|e| if let EntryRef::Actor(i) = e { Some(*i) } else { None });
-                    let contextual = entries.iter().find_map(|e| if let EntryRef::Contextual(i) = e { Some(*i) } else { None });
+                    let actor = entries.iter().find_map(|e| {
+                        if let EntryRef::Actor(i) = e {
+                            Some(*i)
+                        } else {
+                            None
+                        }
+                    });
+                    let contextual = entries.iter().find_map(|e| {
+                        if let EntryRef::Contextual(i) = e {
+                            Some(*i)
+                        } else {
+                            None
+                        }
+                    });
                     if let Some(a) = actor {
                         let a = &self.actors[a as usize];
                         out.push(Entity {
@@ -286,10 +364,19 @@ impl Lexicon {
                         let antecedent = out
                             .iter()
                             .rev()
-                            .find(|e| e.kind == EntityKind::Actor && (c.actors.contains(&e.id) || self.ancestor_in(&e.id, &c.actors)))
+                            .find(|e| {
+                                e.kind == EntityKind::Actor
+                                    && (c.actors.contains(&e.id)
+                                        || self.ancestor_in(&e.id, &c.actors))
+                            })
                             .map(|e| e.id.clone());
                         if let Some(id) = antecedent {
-                            let target = c.actors.iter().find(|a| **a == id || self.is_ancestor(a, &id)).cloned().unwrap_or(id);
+                            let target = c
+                                .actors
+                                .iter()
+                                .find(|a| **a == id || self.is_ancestor(a, &id))
+                                .cloned()
+                                .unwrap_or(id);
                             if let Some(&ai) = self.actor_index.get(&target) {
                                 let a = &self.actors[ai as usize];
                                 out.push(Entity {
@@ -369,7 +456,11 @@ impl Lexicon {
                     let p = &self.places[pi as usize];
                     let e = &mut out[*idx];
                     e.id = p.id.clone();
-                    e.name = if p.name_en.is_empty() { p.name_ar.clone() } else { p.name_en.clone() };
+                    e.name = if p.name_en.is_empty() {
+                        p.name_ar.clone()
+                    } else {
+                        p.name_en.clone()
+                    };
                     e.entry = EntryRef::Place(pi);
                     e.place = Some(info);
                 }
@@ -420,7 +511,10 @@ impl Lexicon {
     /// Count of actor, place, trigger and cue aliases (before folding), for reports.
     pub fn alias_counts(&self) -> HashMap<&'static str, usize> {
         let mut m = HashMap::new();
-        m.insert("actor", self.actors.iter().map(|a| a.ar.len() + a.en.len()).sum());
+        m.insert(
+            "actor",
+            self.actors.iter().map(|a| a.ar.len() + a.en.len()).sum(),
+        );
         m.insert("place", self.places.iter().map(|p| 2 + p.names.len()).sum());
         m.insert("trigger", self.triggers.len());
         m.insert("cue", self.cues.len());
@@ -435,6 +529,8 @@ fn case_ok(original: &str, acronym: bool) -> bool {
     if acronym {
         letters.iter().all(|c| c.is_uppercase())
     } else {
-        letters.first().is_none_or(|c| c.is_uppercase() || !c.is_ascii())
+        letters
+            .first()
+            .is_none_or(|c| c.is_uppercase() || !c.is_ascii())
     }
 }

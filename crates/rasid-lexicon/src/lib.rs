@@ -26,8 +26,8 @@ use daachorse::CharwiseDoubleArrayAhoCorasick;
 
 pub use check::{check, Problem};
 pub use data::{
-    parse_contextual_tsv, parse_cues_tsv, parse_places_tsv, parse_toml, parse_triggers_tsv, Actor, Contextual, Cue,
-    FeatureKind, Place, Trigger,
+    parse_contextual_tsv, parse_cues_tsv, parse_places_tsv, parse_toml, parse_triggers_tsv, Actor,
+    Contextual, Cue, FeatureKind, Place, Trigger,
 };
 pub use find::{Entity, EntityKind, PlaceInfo};
 
@@ -39,12 +39,21 @@ pub const SUB_EVENT_TYPES: &[(&str, &str)] = &[
     ("Chemical weapon", "Explosions/Remote violence"),
     ("Air/drone strike", "Explosions/Remote violence"),
     ("Suicide bomb", "Explosions/Remote violence"),
-    ("Shelling/artillery/missile attack", "Explosions/Remote violence"),
-    ("Remote explosive/landmine/IED", "Explosions/Remote violence"),
+    (
+        "Shelling/artillery/missile attack",
+        "Explosions/Remote violence",
+    ),
+    (
+        "Remote explosive/landmine/IED",
+        "Explosions/Remote violence",
+    ),
     ("Grenade", "Explosions/Remote violence"),
     ("Sexual violence", "Violence against civilians"),
     ("Attack", "Violence against civilians"),
-    ("Abduction/forced disappearance", "Violence against civilians"),
+    (
+        "Abduction/forced disappearance",
+        "Violence against civilians",
+    ),
     ("Excessive force against protesters", "Protests"),
     ("Protest with intervention", "Protests"),
     ("Peaceful protest", "Protests"),
@@ -56,7 +65,10 @@ pub const SUB_EVENT_TYPES: &[(&str, &str)] = &[
     ("Disrupted weapons use", "Strategic developments"),
     ("Headquarters or base established", "Strategic developments"),
     ("Looting/property destruction", "Strategic developments"),
-    ("Non-violent transfer of territory", "Strategic developments"),
+    (
+        "Non-violent transfer of territory",
+        "Strategic developments",
+    ),
     ("Other", "Strategic developments"),
 ];
 
@@ -74,7 +86,11 @@ pub struct LexiconError {
 
 impl LexiconError {
     pub(crate) fn new(file: &str, line: usize, message: String) -> LexiconError {
-        LexiconError { file: file.to_string(), line, message }
+        LexiconError {
+            file: file.to_string(),
+            line,
+            message,
+        }
     }
 }
 
@@ -113,31 +129,78 @@ pub(crate) struct KeyInfo {
 pub mod bundled {
     /// Actor files: (name, contents).
     pub const ACTORS: &[(&str, &str)] = &[
-        ("data/actors/global.toml", include_str!("../../../data/actors/global.toml")),
-        ("data/actors/syria.toml", include_str!("../../../data/actors/syria.toml")),
-        ("data/actors/iraq.toml", include_str!("../../../data/actors/iraq.toml")),
-        ("data/actors/yemen.toml", include_str!("../../../data/actors/yemen.toml")),
-        ("data/actors/lebanon.toml", include_str!("../../../data/actors/lebanon.toml")),
-        ("data/actors/palestine-israel.toml", include_str!("../../../data/actors/palestine-israel.toml")),
-        ("data/actors/libya.toml", include_str!("../../../data/actors/libya.toml")),
-        ("data/actors/egypt.toml", include_str!("../../../data/actors/egypt.toml")),
-        ("data/actors/afghanistan.toml", include_str!("../../../data/actors/afghanistan.toml")),
-        ("data/actors/foreign.toml", include_str!("../../../data/actors/foreign.toml")),
+        (
+            "data/actors/global.toml",
+            include_str!("../../../data/actors/global.toml"),
+        ),
+        (
+            "data/actors/syria.toml",
+            include_str!("../../../data/actors/syria.toml"),
+        ),
+        (
+            "data/actors/iraq.toml",
+            include_str!("../../../data/actors/iraq.toml"),
+        ),
+        (
+            "data/actors/yemen.toml",
+            include_str!("../../../data/actors/yemen.toml"),
+        ),
+        (
+            "data/actors/lebanon.toml",
+            include_str!("../../../data/actors/lebanon.toml"),
+        ),
+        (
+            "data/actors/palestine-israel.toml",
+            include_str!("../../../data/actors/palestine-israel.toml"),
+        ),
+        (
+            "data/actors/libya.toml",
+            include_str!("../../../data/actors/libya.toml"),
+        ),
+        (
+            "data/actors/egypt.toml",
+            include_str!("../../../data/actors/egypt.toml"),
+        ),
+        (
+            "data/actors/afghanistan.toml",
+            include_str!("../../../data/actors/afghanistan.toml"),
+        ),
+        (
+            "data/actors/foreign.toml",
+            include_str!("../../../data/actors/foreign.toml"),
+        ),
     ];
     /// Contextual aliases.
-    pub const CONTEXTUAL: (&str, &str) = ("data/actors/contextual.tsv", include_str!("../../../data/actors/contextual.tsv"));
+    pub const CONTEXTUAL: (&str, &str) = (
+        "data/actors/contextual.tsv",
+        include_str!("../../../data/actors/contextual.tsv"),
+    );
     /// Gazetteer files.
     pub const PLACES: &[(&str, &str)] = &[
-        ("data/gazetteer/places.tsv", include_str!("../../../data/gazetteer/places.tsv")),
-        ("data/gazetteer/world.tsv", include_str!("../../../data/gazetteer/world.tsv")),
+        (
+            "data/gazetteer/places.tsv",
+            include_str!("../../../data/gazetteer/places.tsv"),
+        ),
+        (
+            "data/gazetteer/world.tsv",
+            include_str!("../../../data/gazetteer/world.tsv"),
+        ),
     ];
     /// Ordinary words that are also place names.
-    pub const COMMON_WORDS: (&str, &str) =
-        ("data/gazetteer/common_words.txt", include_str!("../../../data/gazetteer/common_words.txt"));
+    pub const COMMON_WORDS: (&str, &str) = (
+        "data/gazetteer/common_words.txt",
+        include_str!("../../../data/gazetteer/common_words.txt"),
+    );
     /// Event words.
-    pub const TRIGGERS: (&str, &str) = ("data/events/triggers.tsv", include_str!("../../../data/events/triggers.tsv"));
+    pub const TRIGGERS: (&str, &str) = (
+        "data/events/triggers.tsv",
+        include_str!("../../../data/events/triggers.tsv"),
+    );
     /// Cues.
-    pub const CUES: (&str, &str) = ("data/events/cues.tsv", include_str!("../../../data/events/cues.tsv"));
+    pub const CUES: (&str, &str) = (
+        "data/events/cues.tsv",
+        include_str!("../../../data/events/cues.tsv"),
+    );
 }
 
 /// Collects lexicon data, then builds the immutable [`Lexicon`].
@@ -200,7 +263,11 @@ impl LexiconBuilder {
     }
 
     /// Add contextual aliases.
-    pub fn contextual_tsv(mut self, name: &str, text: &str) -> Result<LexiconBuilder, LexiconError> {
+    pub fn contextual_tsv(
+        mut self,
+        name: &str,
+        text: &str,
+    ) -> Result<LexiconBuilder, LexiconError> {
         self.contextual.extend(parse_contextual_tsv(name, text)?);
         Ok(self)
     }
@@ -208,7 +275,12 @@ impl LexiconBuilder {
     /// Add ordinary words (one per line, `#` comments) that are also place names: such a
     /// name is reported as a place only with a context word or a neighbouring place.
     pub fn common_words(mut self, text: &str) -> LexiconBuilder {
-        self.common_words.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from));
+        self.common_words.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(String::from),
+        );
         self
     }
 
@@ -262,13 +334,19 @@ impl LexiconBuilder {
                 }
                 // ل + ال is written لل: index the name without its article too, valid
                 // only after لل (للرقة، وللولايات المتحدة).
-                let bare = k.strip_prefix("ال").filter(|b| b.chars().count() >= 3).map(String::from);
-                for (key, derived) in std::iter::once((k.clone(), false)).chain(bare.map(|b| (b, true))) {
+                let bare = k
+                    .strip_prefix("ال")
+                    .filter(|b| b.chars().count() >= 3)
+                    .map(String::from);
+                for (key, derived) in
+                    std::iter::once((k.clone(), false)).chain(bare.map(|b| (b, true)))
+                {
                     let id = *key_ids.entry(key.clone()).or_insert_with(|| {
                         keys.push(KeyInfo {
                             entries: Vec::new(),
                             latin: key.chars().any(|c| c.is_ascii_alphabetic()),
-                            acronym: variant.len() <= 6 && variant.chars().all(|c| c.is_ascii_uppercase()),
+                            acronym: variant.len() <= 6
+                                && variant.chars().all(|c| c.is_ascii_uppercase()),
                             common: false,
                             proper: variant.chars().next().is_some_and(char::is_uppercase),
                             after_lil_only: derived,
@@ -311,15 +389,23 @@ impl LexiconBuilder {
         let article_forms: Vec<(String, u32)> = key_ids
             .iter()
             .filter(|(k, _)| !k.starts_with("ال") && !k.is_ascii())
-            .filter_map(|(k, &id)| key_ids.get(&format!("ال{k}")).map(|&a| (k.clone(), a * 0 + id)))
+            .filter_map(|(k, &id)| {
+                key_ids
+                    .get(&format!("ال{k}"))
+                    .map(|&a| (k.clone(), a * 0 + id))
+            })
             .collect();
         for (k, id) in article_forms {
             let with_article = key_ids[&format!("ال{k}")];
-            let shares_place = keys[id as usize]
-                .entries
-                .iter()
-                .any(|e| matches!(e, EntryRef::Place(_)) && keys[with_article as usize].entries.contains(e));
-            if shares_place && keys[id as usize].entries.iter().all(|e| matches!(e, EntryRef::Place(_))) {
+            let shares_place = keys[id as usize].entries.iter().any(|e| {
+                matches!(e, EntryRef::Place(_)) && keys[with_article as usize].entries.contains(e)
+            });
+            if shares_place
+                && keys[id as usize]
+                    .entries
+                    .iter()
+                    .all(|e| matches!(e, EntryRef::Place(_)))
+            {
                 keys[id as usize].after_lil_only = true;
             }
         }
@@ -335,15 +421,22 @@ impl LexiconBuilder {
         let mut rasm: HashMap<String, Vec<u32>> = HashMap::new();
         for (k, &id) in &key_ids {
             if k.chars().count() >= 4 && !keys[id as usize].latin {
-                rasm.entry(rasid_text::chars::rasm_key(k)).or_default().push(id);
+                rasm.entry(rasid_text::chars::rasm_key(k))
+                    .or_default()
+                    .push(id);
             }
         }
         let mut pairs: Vec<(&str, u32)> = key_ids.iter().map(|(k, &v)| (k.as_str(), v)).collect();
         pairs.sort();
-        let automaton = CharwiseDoubleArrayAhoCorasick::with_values(pairs)
-            .map_err(|e| LexiconError::new("lexicon", 0, format!("cannot build the automaton: {e}")))?;
+        let automaton = CharwiseDoubleArrayAhoCorasick::with_values(pairs).map_err(|e| {
+            LexiconError::new("lexicon", 0, format!("cannot build the automaton: {e}"))
+        })?;
         Ok(Lexicon {
-            actor_index: actors.iter().enumerate().map(|(i, a)| (a.id.clone(), i as u32)).collect(),
+            actor_index: actors
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.clone(), i as u32))
+                .collect(),
             actors,
             places,
             triggers: self.triggers,
@@ -447,7 +540,9 @@ impl Lexicon {
 
     /// The entries an exact alias (normalized like the text) stands for.
     pub fn lookup(&self, alias: &str) -> &[EntryRef] {
-        self.key_ids.get(&normalize_key(&self.norm, alias)).map_or(&[], |&k| &self.keys[k as usize].entries)
+        self.key_ids
+            .get(&normalize_key(&self.norm, alias))
+            .map_or(&[], |&k| &self.keys[k as usize].entries)
     }
 
     /// Heap bytes of the automaton.

@@ -31,16 +31,53 @@ struct ContextWord {
 
 /// Words after which a city name is a team or a company, not a place (نادي برشلونة).
 const NOT_A_PLACE: &[&str] = &[
-    "فريق", "نادي", "منتخب", "لاعب", "لاعبي", "مدرب", "club", "team", "striker", "اتفاق", "اتفاقيه", "معاهده", "مؤتمر",
-    "بن", "ابن", "ابو", "عبد",
+    "فريق",
+    "نادي",
+    "منتخب",
+    "لاعب",
+    "لاعبي",
+    "مدرب",
+    "club",
+    "team",
+    "striker",
+    "اتفاق",
+    "اتفاقيه",
+    "معاهده",
+    "مؤتمر",
+    "بن",
+    "ابن",
+    "ابو",
+    "عبد",
 ];
 
 /// Words after which a city name was a newspaper or a team (نيويورك تايمز، مانشستر يونايتد).
-const NOT_A_PLACE_AFTER: &[&str] = &["تايمز", "بوست", "يونايتد", "سيتي", "تريبيون", "هيرالد", "times", "post", "united"];
+const NOT_A_PLACE_AFTER: &[&str] = &[
+    "تايمز",
+    "بوست",
+    "يونايتد",
+    "سيتي",
+    "تريبيون",
+    "هيرالد",
+    "times",
+    "post",
+    "united",
+];
 
 /// Words that make a sentence sports news, where a foreign city is a club.
 const SPORTS: &[&str] = &[
-    "مباراه", "مباريات", "الدوري", "دوري", "الكاس", "بطوله", "مدرب", "لاعب", "ملعب", "تعادل", "league", "match", "coach",
+    "مباراه",
+    "مباريات",
+    "الدوري",
+    "دوري",
+    "الكاس",
+    "بطوله",
+    "مدرب",
+    "لاعب",
+    "ملعب",
+    "تعادل",
+    "league",
+    "match",
+    "coach",
 ];
 
 /// Whether the hit at `r` is followed by a word that makes it a newspaper or a team, or sits
@@ -53,22 +90,45 @@ fn not_a_place(view: &str, r: &Range<usize>, p: &Place) -> bool {
     if country_prior(&p.country) > 0.0 || !matches!(p.kind, FeatureKind::City | FeatureKind::Town) {
         return false;
     }
-    let start = view[..r.start].rfind(['.', '؟', '!', '\n']).map_or(0, |i| i + 1);
-    let end = view[r.end..].find(['.', '؟', '!', '\n']).map_or(view.len(), |i| r.end + i);
-    view[start..end].split(|c: char| !c.is_alphanumeric()).any(|w| SPORTS.contains(&w) || w.strip_prefix('و').is_some_and(|w| SPORTS.contains(&w)))
+    let start = view[..r.start]
+        .rfind(['.', '؟', '!', '\n'])
+        .map_or(0, |i| i + 1);
+    let end = view[r.end..]
+        .find(['.', '؟', '!', '\n'])
+        .map_or(view.len(), |i| r.end + i);
+    view[start..end]
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| SPORTS.contains(&w) || w.strip_prefix('و').is_some_and(|w| SPORTS.contains(&w)))
 }
 
 const CONTEXT: &[ContextWord] = &[
-    ContextWord { forms: NOT_A_PLACE, favours: &[], precision: None, licenses_village: false, licenses_common: false },
+    ContextWord {
+        forms: NOT_A_PLACE,
+        favours: &[],
+        precision: None,
+        licenses_village: false,
+        licenses_common: false,
+    },
     ContextWord {
         forms: &["مدينه", "مدينتي", "city", "town of", "مدن"],
-        favours: &[(FeatureKind::City, 4.0), (FeatureKind::Town, 3.5), (FeatureKind::Village, 1.0)],
+        favours: &[
+            (FeatureKind::City, 4.0),
+            (FeatureKind::Town, 3.5),
+            (FeatureKind::Village, 1.0),
+        ],
         precision: Some(1),
         licenses_village: true,
         licenses_common: true,
     },
     ContextWord {
-        forms: &["محافظه", "محافظتي", "ولايه", "province", "governorate", "provinces"],
+        forms: &[
+            "محافظه",
+            "محافظتي",
+            "ولايه",
+            "province",
+            "governorate",
+            "provinces",
+        ],
         favours: &[(FeatureKind::Governorate, 5.0)],
         precision: Some(3),
         licenses_village: false,
@@ -76,20 +136,40 @@ const CONTEXT: &[ContextWord] = &[
     },
     ContextWord {
         forms: &["ريف", "ارياف", "countryside", "outskirts", "اطراف", "ضواحي"],
-        favours: &[(FeatureKind::Governorate, 3.0), (FeatureKind::City, 2.5), (FeatureKind::Town, 2.0), (FeatureKind::District, 1.0)],
+        favours: &[
+            (FeatureKind::Governorate, 3.0),
+            (FeatureKind::City, 2.5),
+            (FeatureKind::Town, 2.0),
+            (FeatureKind::District, 1.0),
+        ],
         precision: Some(2),
         licenses_village: true,
         licenses_common: true,
     },
     ContextWord {
         forms: &["باديه", "صحراء", "desert"],
-        favours: &[(FeatureKind::Governorate, 3.0), (FeatureKind::City, 2.0), (FeatureKind::Region, 2.0)],
+        favours: &[
+            (FeatureKind::Governorate, 3.0),
+            (FeatureKind::City, 2.0),
+            (FeatureKind::Region, 2.0),
+        ],
         precision: Some(2),
         licenses_village: true,
         licenses_common: true,
     },
     ContextWord {
-        forms: &["قريه", "قري", "بلده", "بلدات", "بلدتي", "مزرعه", "قريتي", "village", "villages", "town"],
+        forms: &[
+            "قريه",
+            "قري",
+            "بلده",
+            "بلدات",
+            "بلدتي",
+            "مزرعه",
+            "قريتي",
+            "village",
+            "villages",
+            "town",
+        ],
         favours: &[(FeatureKind::Village, 4.0), (FeatureKind::Town, 4.0)],
         precision: Some(1),
         licenses_village: true,
@@ -104,13 +184,23 @@ const CONTEXT: &[ContextWord] = &[
     },
     ContextWord {
         forms: &["منطقه", "قضاء", "district", "مركز"],
-        favours: &[(FeatureKind::District, 2.5), (FeatureKind::Town, 1.0), (FeatureKind::City, 1.0)],
+        favours: &[
+            (FeatureKind::District, 2.5),
+            (FeatureKind::Town, 1.0),
+            (FeatureKind::City, 1.0),
+        ],
         precision: None,
         licenses_village: true,
         licenses_common: true,
     },
     ContextWord {
-        forms: &["حي", "احياء", "neighbourhood", "neighborhood", "district of"],
+        forms: &[
+            "حي",
+            "احياء",
+            "neighbourhood",
+            "neighborhood",
+            "district of",
+        ],
         favours: &[(FeatureKind::Neighbourhood, 5.0)],
         precision: Some(1),
         licenses_village: true,
@@ -118,14 +208,41 @@ const CONTEXT: &[ContextWord] = &[
     },
     ContextWord {
         forms: &["مخيم", "camp"],
-        favours: &[(FeatureKind::Camp, 5.0), (FeatureKind::Town, 1.0), (FeatureKind::Village, 1.0)],
+        favours: &[
+            (FeatureKind::Camp, 5.0),
+            (FeatureKind::Town, 1.0),
+            (FeatureKind::Village, 1.0),
+        ],
         precision: Some(1),
         licenses_village: true,
         licenses_common: true,
     },
     ContextWord {
-        forms: &["شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي", "وسط", "قرب", "بالقرب", "near", "north of", "south of", "east of", "west of", "مشارف", "محيط"],
-        favours: &[(FeatureKind::City, 1.0), (FeatureKind::Town, 1.0), (FeatureKind::Village, 0.5)],
+        forms: &[
+            "شرق",
+            "غرب",
+            "شمال",
+            "جنوب",
+            "شرقي",
+            "غربي",
+            "شمالي",
+            "جنوبي",
+            "وسط",
+            "قرب",
+            "بالقرب",
+            "near",
+            "north of",
+            "south of",
+            "east of",
+            "west of",
+            "مشارف",
+            "محيط",
+        ],
+        favours: &[
+            (FeatureKind::City, 1.0),
+            (FeatureKind::Town, 1.0),
+            (FeatureKind::Village, 0.5),
+        ],
         precision: None,
         licenses_village: true,
         licenses_common: false,
@@ -135,7 +252,8 @@ const CONTEXT: &[ContextWord] = &[
 fn kind_prior(k: FeatureKind) -> f32 {
     use FeatureKind::*;
     match k {
-        Region | Border | BorderCrossing | Prison | Camp | OilField | Dam | MilitaryBase | Airport | Landmark | NaturalFeature => 3.4,
+        Region | Border | BorderCrossing | Prison | Camp | OilField | Dam | MilitaryBase
+        | Airport | Landmark | NaturalFeature => 3.4,
         City => 3.0,
         Country => 2.8,
         Governorate => 2.6,
@@ -152,7 +270,8 @@ fn country_prior(c: &str) -> f32 {
     match c {
         "SY" | "IQ" | "YE" => 0.8,
         "LB" | "PS" | "LY" | "EG" | "AF" | "JO" | "IL" | "SA" => 0.5,
-        "QA" | "KW" | "AE" | "BH" | "OM" | "SD" | "TN" | "DZ" | "MA" | "MR" | "SO" | "DJ" | "IR" | "TR" | "PK" => 0.2,
+        "QA" | "KW" | "AE" | "BH" | "OM" | "SD" | "TN" | "DZ" | "MA" | "MR" | "SO" | "DJ"
+        | "IR" | "TR" | "PK" => 0.2,
         _ => 0.0,
     }
 }
@@ -162,7 +281,11 @@ fn context_before(view: &str, start: usize) -> Option<(&'static ContextWord, &'s
     let before = view[..start].trim_end();
     let words: Vec<&str> = before.rsplitn(3, char::is_whitespace).collect();
     let last = words.first().copied().unwrap_or("");
-    let last_two = if words.len() >= 2 { format!("{} {}", words[1], words[0]) } else { String::new() };
+    let last_two = if words.len() >= 2 {
+        format!("{} {}", words[1], words[0])
+    } else {
+        String::new()
+    };
     for cw in CONTEXT {
         for f in cw.forms {
             let hit = if f.contains(' ') {
@@ -170,7 +293,8 @@ fn context_before(view: &str, start: usize) -> Option<(&'static ContextWord, &'s
             } else {
                 last == *f
                     || (last.ends_with(f)
-                        && rasid_text::tokenize::PROCLITICS.contains(&&last[..last.len() - f.len()]))
+                        && rasid_text::tokenize::PROCLITICS
+                            .contains(&&last[..last.len() - f.len()]))
             };
             if hit {
                 return Some((cw, f));
@@ -188,9 +312,22 @@ pub(crate) fn disambiguate(
     hits: &[(usize, Vec<u32>, Range<usize>, bool)],
 ) -> Vec<Option<(u32, PlaceInfo)>> {
     let places = &lex.places;
-    let contexts: Vec<Option<(&ContextWord, &str)>> =
-        hits.iter().map(|(_, _, r, _)| if r.is_empty() { None } else { context_before(view, r.start) }).collect();
-    let score = |p: &Place, ctx: Option<&ContextWord>, admin1: &HashMap<(String, String), f32>, admin2: &HashMap<(String, String), f32>, countries: &HashMap<String, f32>| -> f32 {
+    let contexts: Vec<Option<(&ContextWord, &str)>> = hits
+        .iter()
+        .map(|(_, _, r, _)| {
+            if r.is_empty() {
+                None
+            } else {
+                context_before(view, r.start)
+            }
+        })
+        .collect();
+    let score = |p: &Place,
+                 ctx: Option<&ContextWord>,
+                 admin1: &HashMap<(String, String), f32>,
+                 admin2: &HashMap<(String, String), f32>,
+                 countries: &HashMap<String, f32>|
+     -> f32 {
         let mut s = kind_prior(p.kind) + country_prior(&p.country);
         s += (p.population as f32 + 1.0).log10() * 0.35;
         if let Some(cw) = ctx {
@@ -199,10 +336,18 @@ pub(crate) fn disambiguate(
             }
         }
         if !p.admin1_en.is_empty() {
-            s += admin1.get(&(p.country.clone(), p.admin1_en.clone())).copied().unwrap_or(0.0).min(3.0);
+            s += admin1
+                .get(&(p.country.clone(), p.admin1_en.clone()))
+                .copied()
+                .unwrap_or(0.0)
+                .min(3.0);
         }
         if !p.admin2_en.is_empty() {
-            s += admin2.get(&(p.country.clone(), p.admin2_en.clone())).copied().unwrap_or(0.0).min(2.0);
+            s += admin2
+                .get(&(p.country.clone(), p.admin2_en.clone()))
+                .copied()
+                .unwrap_or(0.0)
+                .min(2.0);
         }
         s += countries.get(&p.country).copied().unwrap_or(0.0).min(2.0);
         s
@@ -218,8 +363,20 @@ pub(crate) fn disambiguate(
             *cands
                 .iter()
                 .max_by(|&&a, &&b| {
-                    score(&places[a as usize], ctx.map(|c| c.0), &empty1, &empty2, &empty3)
-                        .total_cmp(&score(&places[b as usize], ctx.map(|c| c.0), &empty1, &empty2, &empty3))
+                    score(
+                        &places[a as usize],
+                        ctx.map(|c| c.0),
+                        &empty1,
+                        &empty2,
+                        &empty3,
+                    )
+                    .total_cmp(&score(
+                        &places[b as usize],
+                        ctx.map(|c| c.0),
+                        &empty1,
+                        &empty2,
+                        &empty3,
+                    ))
                 })
                 .expect("a place hit has candidates")
         })
@@ -235,10 +392,14 @@ pub(crate) fn disambiguate(
             *countries.entry(p.country.clone()).or_default() += w * 0.5;
         }
         if !p.admin1_en.is_empty() {
-            *admin1.entry((p.country.clone(), p.admin1_en.clone())).or_default() += w;
+            *admin1
+                .entry((p.country.clone(), p.admin1_en.clone()))
+                .or_default() += w;
         }
         if !p.admin2_en.is_empty() {
-            *admin2.entry((p.country.clone(), p.admin2_en.clone())).or_default() += w;
+            *admin2
+                .entry((p.country.clone(), p.admin2_en.clone()))
+                .or_default() += w;
         }
     }
     // Pass 2: with the other places (a hit's own vote is taken out).
@@ -262,30 +423,56 @@ pub(crate) fn disambiguate(
             }
             let (best, best_score) = cands
                 .iter()
-                .map(|&c| (c, score(&places[c as usize], ctx.map(|c| c.0), &a1, &a2, &cs)))
+                .map(|&c| {
+                    (
+                        c,
+                        score(&places[c as usize], ctx.map(|c| c.0), &a1, &a2, &cs),
+                    )
+                })
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .expect("candidates");
             let p = &places[best as usize];
-            let supported = a1.get(&(p.country.clone(), p.admin1_en.clone())).copied().unwrap_or(0.0) > 0.5
-                || a2.get(&(p.country.clone(), p.admin2_en.clone())).copied().unwrap_or(0.0) > 0.5;
+            let supported = a1
+                .get(&(p.country.clone(), p.admin1_en.clone()))
+                .copied()
+                .unwrap_or(0.0)
+                > 0.5
+                || a2
+                    .get(&(p.country.clone(), p.admin2_en.clone()))
+                    .copied()
+                    .unwrap_or(0.0)
+                    > 0.5;
             let licensed = ctx.is_some_and(|c| c.0.licenses_village);
             // Short names (كان، سنة) are ordinary words too often, unless a country or a
             // big city (حلب، عدن، غزة).
-            let short_key = !vr.is_empty() && view[vr.clone()].chars().count() <= 3 && !view[vr.clone()].is_ascii();
-            let short = short_key && p.kind != FeatureKind::Country && p.population < 300_000 && !matches!(p.kind, FeatureKind::Governorate);
+            let short_key = !vr.is_empty()
+                && view[vr.clone()].chars().count() <= 3
+                && !view[vr.clone()].is_ascii();
+            let short = short_key
+                && p.kind != FeatureKind::Country
+                && p.population < 300_000
+                && !matches!(p.kind, FeatureKind::Governorate);
             // An ordinary word needs a context word (قرية الملك); coherence is not enough
             // for it. Short names and small villages need one or the other.
             if *common && !ctx.is_some_and(|c| c.0.licenses_common) {
                 return None;
             }
-            if (short || (p.kind == FeatureKind::Village && p.population < 5_000)) && !licensed && !supported {
+            if (short || (p.kind == FeatureKind::Village && p.population < 5_000))
+                && !licensed
+                && !supported
+            {
                 return None;
             }
-            if ctx.is_some_and(|c| c.0.forms == NOT_A_PLACE) || (!vr.is_empty() && not_a_place(view, vr, p)) {
+            if ctx.is_some_and(|c| c.0.forms == NOT_A_PLACE)
+                || (!vr.is_empty() && not_a_place(view, vr, p))
+            {
                 return None;
             }
             let mut precision = match p.kind {
-                FeatureKind::City | FeatureKind::Town | FeatureKind::Village | FeatureKind::Neighbourhood => 1,
+                FeatureKind::City
+                | FeatureKind::Town
+                | FeatureKind::Village
+                | FeatureKind::Neighbourhood => 1,
                 FeatureKind::Governorate | FeatureKind::Country => 3,
                 FeatureKind::District | FeatureKind::SubDistrict => 2,
                 _ => p.precision.clamp(1, 3),
@@ -302,7 +489,11 @@ pub(crate) fn disambiguate(
                 PlaceInfo {
                     feature: p.kind,
                     country: p.country.clone(),
-                    admin1: if p.kind == FeatureKind::Governorate && p.admin1_en.is_empty() { p.name_en.clone() } else { p.admin1_en.clone() },
+                    admin1: if p.kind == FeatureKind::Governorate && p.admin1_en.is_empty() {
+                        p.name_en.clone()
+                    } else {
+                        p.admin1_en.clone()
+                    },
                     admin2: p.admin2_en.clone(),
                     admin3: p.admin3_en.clone(),
                     name_ar: p.name_ar.clone(),

@@ -558,7 +558,7 @@ impl<'a> Pass<'a> {
         let lower = self.is_match && self.fold_case;
         let use_simd = self.simd;
         let wide = self.wide;
-        let reach = if wide { 34 } else { 18 };
+        let reach = if wide { 35 } else { 19 };
         let out = &mut self.out;
         let mut i = start;
         let mut at_boundary = self.prev == Prev::Boundary;
@@ -602,7 +602,7 @@ impl<'a> Pass<'a> {
                 i += c.len;
             }
             // Then one character at a time for the next chunk's width at most.
-            let limit = (i + reach - 2).min(n);
+            let limit = (i + reach - 3).min(n);
             while i < limit {
                 let x = b[i];
                 if x < 0x80 {
@@ -636,9 +636,7 @@ impl<'a> Pass<'a> {
                 }
                 // A letter at a word start followed by something other than an Arabic
                 // character may be a spaced-out letter: full treatment, as for slow chars.
-                if act == ACT_SLOW
-                    || (at_boundary && !(i + 2 < n && (0xD8..=0xDB).contains(&b[i + 2])))
-                {
+                if act == ACT_SLOW || (at_boundary && !next_is_plain_letter(b, i + 2, table)) {
                     break 'outer;
                 }
                 if act != ACT_KEEP {
@@ -996,6 +994,18 @@ fn prefold(s: &str, record: bool) -> Option<(String, OffsetMap, Vec<Repair>)> {
     Some((out, map.finish(s.len()), repairs))
 }
 
+/// Whether a plain Arabic letter (one the fast path keeps or folds) starts at `i`: a
+/// letter at a word start followed by anything else may stand alone (a spaced-out letter).
+#[inline]
+fn next_is_plain_letter(b: &[u8], i: usize, table: &[u16; 256]) -> bool {
+    i + 1 < b.len()
+        && (0xD8..=0xDB).contains(&b[i])
+        && !matches!(
+            table[(((b[i] & 0x03) as usize) << 6) | (b[i + 1] & 0x3F) as usize],
+            ACT_SLOW | ACT_BOUNDARY
+        )
+}
+
 const ACT_SLOW: u16 = 0;
 const ACT_KEEP: u16 = 1;
 const ACT_BOUNDARY: u16 = 2;
@@ -1148,7 +1158,9 @@ pub fn malformed_marks(word: &str) -> bool {
     // قُتِلُواْ), where writers put them.
     let letters_of: Vec<char> = word
         .chars()
-        .filter(|&c| is_arabic_letter(c) || (c.is_alphabetic() && !is_arabic_mark(c)))
+        .filter(|&c| {
+            c != TATWEEL && (is_arabic_letter(c) || (c.is_alphabetic() && !is_arabic_mark(c)))
+        })
         .collect();
     let mut alef_prev = '\0';
     let mut alef_final = false;

@@ -22,7 +22,7 @@ pub(crate) struct Chunk {
     pub ends_with_arabic: bool,
 }
 
-/// Try the chunk at `b[i..i + 16]`. Needs `i + 18 <= b.len()` (it looks two bytes
+/// Try the chunk at `b[i..i + 16]`. Needs `i + 19 <= b.len()` (it looks three bytes
 /// ahead) and `i` on a character boundary. `at_boundary`: the character before `i`
 /// ends a word.
 #[cfg(target_arch = "x86_64")]
@@ -35,9 +35,9 @@ pub(crate) fn chunk(
     lower: bool,
 ) -> Option<Chunk> {
     use std::arch::x86_64::*;
-    assert!(i + 18 <= b.len());
+    assert!(i + 19 <= b.len());
     // SAFETY: SSE2 is part of the x86-64 baseline; every load reads 16 bytes inside `b`
-    // (i - 1 >= 0 is checked, i + 2 + 16 <= len is asserted above).
+    // (i - 1 >= 0 is checked, i + 3 + 16 <= len is asserted above).
     unsafe {
         let set = |c: u8| _mm_set1_epi8(c as i8);
         let eq = |a: __m128i, c: u8| _mm_cmpeq_epi8(a, set(c));
@@ -55,6 +55,7 @@ pub(crate) fn chunk(
             _mm_slli_si128(v, 1)
         };
         let v2 = _mm_loadu_si128(ptr.add(i + 2) as *const __m128i);
+        let v3 = _mm_loadu_si128(ptr.add(i + 3) as *const __m128i);
 
         let hi = _mm_cmplt_epi8(v, _mm_setzero_si128());
         let lead = ge(v, 0xC0);
@@ -95,8 +96,12 @@ pub(crate) fn chunk(
         } else {
             _mm_andnot_si128(lane0, p_boundary)
         };
-        let next_arabic = range(v2, 0xD8, 0xDB);
-        let single = _mm_andnot_si128(next_arabic, _mm_and_si128(lead, p_boundary));
+        // The next character is a plain letter (not tatweel, a mark, a digit…).
+        let next_letter = _mm_or_si128(
+            _mm_and_si128(eq(v2, 0xD8), ge(v3, 0xA0)),
+            _mm_and_si128(eq(v2, 0xD9), range(v3, 0x81, 0x8A)),
+        );
+        let single = _mm_andnot_si128(next_letter, _mm_and_si128(lead, p_boundary));
         if any(single) {
             return None;
         }
@@ -181,7 +186,7 @@ pub(crate) fn chunk_wide(
     chunk(b, i, at_boundary, is_match, lower)
 }
 
-/// The same test and folds as [`chunk`], 32 bytes at a time. Needs `i + 34 <= b.len()`.
+/// The same test and folds as [`chunk`], 32 bytes at a time. Needs `i + 35 <= b.len()`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn chunk32(
@@ -192,7 +197,7 @@ unsafe fn chunk32(
     lower: bool,
 ) -> Option<Chunk> {
     use std::arch::x86_64::*;
-    assert!(i + 34 <= b.len());
+    assert!(i + 35 <= b.len());
     let set = |c: u8| _mm256_set1_epi8(c as i8);
     let eq = |a: __m256i, c: u8| _mm256_cmpeq_epi8(a, set(c));
     let ge = |a: __m256i, c: u8| _mm256_cmpeq_epi8(_mm256_max_epu8(a, set(c)), a);
@@ -243,6 +248,7 @@ unsafe fn chunk32(
     };
     let n1 = load(i + 1);
     let v2 = load(i + 2);
+    let v3 = load(i + 3);
 
     let zero = _mm256_setzero_si256();
     let hi = _mm256_cmpgt_epi8(zero, v);
@@ -278,8 +284,11 @@ unsafe fn chunk32(
     } else {
         _mm256_andnot_si256(lane0, p_boundary)
     };
-    let next_arabic = range(v2, 0xD8, 0xDB);
-    let single = _mm256_andnot_si256(next_arabic, _mm256_and_si256(lead, p_boundary));
+    let next_letter = _mm256_or_si256(
+        _mm256_and_si256(eq(v2, 0xD8), ge(v3, 0xA0)),
+        _mm256_and_si256(eq(v2, 0xD9), range(v3, 0x81, 0x8A)),
+    );
+    let single = _mm256_andnot_si256(next_letter, _mm256_and_si256(lead, p_boundary));
     stop |= _mm256_movemask_epi8(single) as u32;
     let ascii = not(hi);
     let boundary = _mm256_or_si256(_mm256_andnot_si256(alpha(v), ascii), punct);

@@ -60,17 +60,34 @@ struct Place {
 
 /// A TSV file as header-keyed rows; `#` lines are comments. Errors name file and line.
 fn tsv(path: &Path) -> Result<Vec<HashMap<String, String>>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else { return Ok(Vec::new()) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Ok(Vec::new());
+    };
     let cols: Vec<&str> = header.split('\t').collect();
     let mut rows = Vec::new();
     for (n, line) in lines {
         let vals: Vec<&str> = line.split('\t').collect();
         if vals.len() > cols.len() {
-            bail!("{}:{}: {} columns, header has {}", path.display(), n + 1, vals.len(), cols.len());
+            bail!(
+                "{}:{}: {} columns, header has {}",
+                path.display(),
+                n + 1,
+                vals.len(),
+                cols.len()
+            );
         }
-        rows.push(cols.iter().enumerate().map(|(i, c)| (c.to_string(), vals.get(i).unwrap_or(&"").trim().to_string())).collect());
+        rows.push(
+            cols.iter()
+                .enumerate()
+                .map(|(i, c)| (c.to_string(), vals.get(i).unwrap_or(&"").trim().to_string()))
+                .collect(),
+        );
     }
     Ok(rows)
 }
@@ -88,8 +105,14 @@ fn key(s: &str) -> String {
 }
 
 fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (la1, lo1, la2, lo2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
-    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
     2.0 * 6371.0 * h.sqrt().asin()
 }
 
@@ -99,7 +122,10 @@ fn latin_names(list: &str, limit: usize) -> Vec<String> {
         .split('|')
         .map(str::trim)
         .filter(|n| n.chars().count() >= 3)
-        .filter(|n| n.chars().all(|c| c.is_ascii_alphabetic() || " -'’".contains(c)))
+        .filter(|n| {
+            n.chars()
+                .all(|c| c.is_ascii_alphabetic() || " -'’".contains(c))
+        })
         .filter(|n| !(n.len() <= 4 && n.chars().all(|c| c.is_ascii_uppercase())))
         .map(String::from)
         .collect();
@@ -123,10 +149,14 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
     let mut syr_alias: HashMap<String, Vec<String>> = HashMap::new();
     for file in ["governorates", "districts", "subdistricts"] {
         let p = shared.join(format!("opensyria/{file}.json"));
-        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).with_context(|| p.display().to_string())?)
-            .with_context(|| p.display().to_string())?;
+        let v: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&p).with_context(|| p.display().to_string())?,
+        )
+        .with_context(|| p.display().to_string())?;
         for unit in v.as_array().context("opensyria: array")? {
-            let Some(pcode) = unit["externalIds"]["ochaPcode"].as_str() else { continue };
+            let Some(pcode) = unit["externalIds"]["ochaPcode"].as_str() else {
+                continue;
+            };
             let names = syr_alias.entry(pcode.to_string()).or_default();
             for a in unit["aliases"].as_array().into_iter().flatten() {
                 if let Some(s) = a["value"].as_str() {
@@ -149,7 +179,15 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
         };
         let pcode = f(&r, "pcode");
         let mut names = syr_alias.remove(&pcode).unwrap_or_default();
-        names.retain(|n| n.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'' || rasid_text::chars::is_arabic_mark(c)));
+        names.retain(|n| {
+            n.chars().all(|c| {
+                c.is_alphabetic()
+                    || c == ' '
+                    || c == '-'
+                    || c == '\''
+                    || rasid_text::chars::is_arabic_mark(c)
+            })
+        });
         let p = Place {
             id: pcode.clone(),
             kind: kind.into(),
@@ -196,10 +234,24 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
             "adm2" => "district",
             _ => "sub-district",
         };
-        let mut names: Vec<String> = f(&r, "alt_en").split('|').chain(f(&r, "alt_ar").split('|')).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        let mut names: Vec<String> = f(&r, "alt_en")
+            .split('|')
+            .chain(f(&r, "alt_ar").split('|'))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
         names.dedup();
-        let (a2e, a2a) = if level == "adm1" { (String::new(), String::new()) } else { (f(&r, "adm2_en"), f(&r, "adm2_ar")) };
-        let (a3e, a3a) = if level == "adm3" { (f(&r, "name_en"), f(&r, "name_ar")) } else { (String::new(), String::new()) };
+        let (a2e, a2a) = if level == "adm1" {
+            (String::new(), String::new())
+        } else {
+            (f(&r, "adm2_en"), f(&r, "adm2_ar"))
+        };
+        let (a3e, a3a) = if level == "adm3" {
+            (f(&r, "name_en"), f(&r, "name_ar"))
+        } else {
+            (String::new(), String::new())
+        };
         let p = Place {
             id: f(&r, "pcode"),
             kind: kind.into(),
@@ -242,7 +294,9 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
         adm3.iter()
             .filter(|(c, _)| c == country)
             .map(|(_, a)| a)
-            .min_by(|a, b| km((lat, lon), (a.lat, a.lon)).total_cmp(&km((lat, lon), (b.lat, b.lon))))
+            .min_by(|a, b| {
+                km((lat, lon), (a.lat, a.lon)).total_cmp(&km((lat, lon), (b.lat, b.lon)))
+            })
     };
 
     // Syrian neighbourhoods.
@@ -275,10 +329,16 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
         .filter(|(c, _)| c == "SY")
         .map(|(_, a)| (a.names[4].clone(), (a.names[2].clone(), a.names[3].clone())))
         .collect();
-    let adm3_ar_sy: HashMap<String, String> =
-        adm3.iter().filter(|(c, _)| c == "SY").map(|(_, a)| (a.names[4].clone(), a.names[5].clone())).collect();
+    let adm3_ar_sy: HashMap<String, String> = adm3
+        .iter()
+        .filter(|(c, _)| c == "SY")
+        .map(|(_, a)| (a.names[4].clone(), a.names[5].clone()))
+        .collect();
     let mut seen_c: HashMap<String, usize> = HashMap::new();
-    for (file, precise) in [("syr_iom_hotosm_communities.tsv", true), ("syr_iom_dtm_locations.tsv", false)] {
+    for (file, precise) in [
+        ("syr_iom_hotosm_communities.tsv", true),
+        ("syr_iom_dtm_locations.tsv", false),
+    ] {
         for r in tsv(&shared.join(file))? {
             let id = f(&r, "id");
             if seen_c.contains_key(&id) || id.starts_with('N') {
@@ -291,9 +351,17 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
                 "town" => "town",
                 _ => "village",
             };
-            let names: Vec<String> = f(&r, "alt_names").split('|').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+            let names: Vec<String> = f(&r, "alt_names")
+                .split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
             let a3 = f(&r, "admin3_en");
-            let (a2e, a2a) = adm_names_sy.get(&a3).cloned().unwrap_or((f(&r, "admin2_en"), String::new()));
+            let (a2e, a2a) = adm_names_sy
+                .get(&a3)
+                .cloned()
+                .unwrap_or((f(&r, "admin2_en"), String::new()));
             seen_c.insert(id.clone(), places.len());
             places.push(Place {
                 id: format!("SY-{id}"),
@@ -311,14 +379,25 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
                 lat: num(&r, "lat"),
                 lon: num(&r, "lon"),
                 population: 0,
-                precision: if precise || src.contains("coords=osm_point") { 1 } else { 2 },
-                source: if precise { "IOM DTM / OpenStreetMap".into() } else { "IOM DTM (sub-district centre)".into() },
+                precision: if precise || src.contains("coords=osm_point") {
+                    1
+                } else {
+                    2
+                },
+                source: if precise {
+                    "IOM DTM / OpenStreetMap".into()
+                } else {
+                    "IOM DTM (sub-district centre)".into()
+                },
             });
         }
     }
 
     // GeoNames: admin1 names, Middle East populated places, world cities.
-    let admin1: HashMap<String, String> = tsv(&shared.join("geonames_admin1_mideast.tsv"))?.into_iter().map(|r| (f(&r, "code"), f(&r, "name"))).collect();
+    let admin1: HashMap<String, String> = tsv(&shared.join("geonames_admin1_mideast.tsv"))?
+        .into_iter()
+        .map(|r| (f(&r, "code"), f(&r, "name")))
+        .collect();
     let mut gn_seen: HashMap<String, ()> = HashMap::new();
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, p) in places.iter().enumerate() {
@@ -326,7 +405,10 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
             by_key.entry(key(&p.name_ar)).or_default().push(i);
         }
     }
-    for (file, world) in [("geonames_cities500_mideast.tsv", false), ("geonames_cities15000_world.tsv", true)] {
+    for (file, world) in [
+        ("geonames_cities500_mideast.tsv", false),
+        ("geonames_cities15000_world.tsv", true),
+    ] {
         for r in tsv(&shared.join(file))? {
             let gid = f(&r, "geonameid");
             if gn_seen.insert(gid.clone(), ()).is_some() {
@@ -334,7 +416,10 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
             }
             let country = f(&r, "country");
             let population: u64 = f(&r, "population").parse().unwrap_or(0);
-            if world && population < 100_000 && !matches!(country.as_str(), "AF" | "SD" | "TN" | "DZ" | "MA" | "SO") {
+            if world
+                && population < 100_000
+                && !matches!(country.as_str(), "AF" | "SD" | "TN" | "DZ" | "MA" | "SO")
+            {
                 continue;
             }
             // Turkish and Iranian villages carry Ottoman or Persian spellings that collide
@@ -342,21 +427,44 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
             if matches!(country.as_str(), "TR" | "IR") && population < 50_000 {
                 continue;
             }
-            let ar: Vec<String> = f(&r, "names_arabic_script").split('|').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
-            let latin = latin_names(&f(&r, if world { "names_latin" } else { "names_other" }), 12);
+            let ar: Vec<String> = f(&r, "names_arabic_script")
+                .split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            let latin = latin_names(
+                &f(&r, if world { "names_latin" } else { "names_other" }),
+                12,
+            );
             let (lat, lon) = (num(&r, "lat"), num(&r, "lon"));
             // "مكة المكرمة": the honorific is not part of the name (news and NER corpora
             // tag مكة alone).
-            let ar: Vec<String> = ar.into_iter().map(|n| n.trim_end_matches(" المكرمة").trim_end_matches(" الشريف").to_string()).collect();
+            let ar: Vec<String> = ar
+                .into_iter()
+                .map(|n| {
+                    n.trim_end_matches(" المكرمة")
+                        .trim_end_matches(" الشريف")
+                        .to_string()
+                })
+                .collect();
             // The Arabic name: the first one written with Arabic-only letters if any.
             let name_ar = ar
                 .iter()
-                .find(|n| !n.chars().any(|c| rasid_text::chars::is_non_arabic_only_letter(c) || matches!(c, 'ی' | 'ک' | 'ە' | 'ہ' | 'ھ')))
+                .find(|n| {
+                    !n.chars().any(|c| {
+                        rasid_text::chars::is_non_arabic_only_letter(c)
+                            || matches!(c, 'ی' | 'ک' | 'ە' | 'ہ' | 'ھ')
+                    })
+                })
                 .cloned()
                 .unwrap_or_default();
             // Merge with a Syrian community of the same Arabic name nearby.
             if country == "SY" && !name_ar.is_empty() {
-                if let Some(&i) = by_key.get(&key(&name_ar)).and_then(|v| v.iter().find(|&&i| km((lat, lon), (places[i].lat, places[i].lon)) < 8.0)) {
+                if let Some(&i) = by_key.get(&key(&name_ar)).and_then(|v| {
+                    v.iter()
+                        .find(|&&i| km((lat, lon), (places[i].lat, places[i].lon)) < 8.0)
+                }) {
                     let p = &mut places[i];
                     p.names.extend(ar.iter().cloned());
                     p.names.extend(latin.iter().cloned());
@@ -393,28 +501,49 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
             };
             if country == "SY" || country == "IQ" {
                 if let Some(a) = nearest_adm3(&country, lat, lon) {
-                    [p.admin1_en, p.admin1_ar, p.admin2_en, p.admin2_ar, p.admin3_en, p.admin3_ar] = a.names.clone();
+                    [
+                        p.admin1_en,
+                        p.admin1_ar,
+                        p.admin2_en,
+                        p.admin2_ar,
+                        p.admin3_en,
+                        p.admin3_ar,
+                    ] = a.names.clone();
                 }
             } else {
-                p.admin1_en = admin1.get(&format!("{country}.{}", f(&r, "admin1_code"))).cloned().unwrap_or_else(|| f(&r, "admin1_name"));
+                p.admin1_en = admin1
+                    .get(&format!("{country}.{}", f(&r, "admin1_code")))
+                    .cloned()
+                    .unwrap_or_else(|| f(&r, "admin1_name"));
             }
             places.push(p);
         }
     }
 
     // Countries: ISO names plus the common names news uses (country_names.tsv).
-    let common_names: HashMap<String, Vec<String>> = tsv(&regions.with_file_name("country_names.tsv"))?
-        .into_iter()
-        .map(|r| {
-            let names = f(&r, "aliases_ar").split('|').chain(f(&r, "aliases_en").split('|')).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
-            (f(&r, "iso2"), names)
-        })
-        .collect();
+    let common_names: HashMap<String, Vec<String>> =
+        tsv(&regions.with_file_name("country_names.tsv"))?
+            .into_iter()
+            .map(|r| {
+                let names = f(&r, "aliases_ar")
+                    .split('|')
+                    .chain(f(&r, "aliases_en").split('|'))
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect();
+                (f(&r, "iso2"), names)
+            })
+            .collect();
     for r in tsv(&shared.join("countries.tsv"))? {
         // "دولة الكويت" is the state, not a longer name of the place: news and NER tag الكويت.
         let mut names: Vec<String> = [f(&r, "official_name_ar"), f(&r, "iso3")]
             .into_iter()
-            .filter(|s| !s.is_empty() && !s.chars().all(|c| c.is_ascii_uppercase()) && !s.starts_with("دولة "))
+            .filter(|s| {
+                !s.is_empty()
+                    && !s.chars().all(|c| c.is_ascii_uppercase())
+                    && !s.starts_with("دولة ")
+            })
             .collect();
         // "إيران، الجمهوريّة الإسلاميّة": the part before the comma is a name too.
         for n in [f(&r, "name_ar"), f(&r, "name")] {
@@ -422,7 +551,12 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
                 names.push(head.trim().to_string());
             }
         }
-        names.extend(common_names.get(&f(&r, "iso2")).cloned().unwrap_or_default());
+        names.extend(
+            common_names
+                .get(&f(&r, "iso2"))
+                .cloned()
+                .unwrap_or_default(),
+        );
         places.push(Place {
             id: format!("country:{}", f(&r, "iso2")),
             kind: "country".into(),
@@ -441,7 +575,13 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
     // Hand-curated regions, crossings, prisons, camps, fields, bases.
     if regions.exists() {
         for r in tsv(regions)? {
-            let names: Vec<String> = f(&r, "aliases_ar").split('|').chain(f(&r, "aliases_en").split('|')).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+            let names: Vec<String> = f(&r, "aliases_ar")
+                .split('|')
+                .chain(f(&r, "aliases_en").split('|'))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
             let country = f(&r, "country");
             let (lat, lon) = (num(&r, "lat"), num(&r, "lon"));
             let mut p = Place {
@@ -459,7 +599,9 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
                 ..Place::default()
             };
             if !p.admin1_en.is_empty() && (country == "SY" || country == "IQ") {
-                if let Some(g) = places.iter().find(|g| g.kind == "governorate" && g.country == country && g.name_en == p.admin1_en) {
+                if let Some(g) = places.iter().find(|g| {
+                    g.kind == "governorate" && g.country == country && g.name_en == p.admin1_en
+                }) {
                     p.admin1_ar = g.admin1_ar.clone();
                 }
             }
@@ -485,7 +627,13 @@ fn write(out: &Path, places: &[Place]) -> Result<()> {
     let mut s = String::new();
     s.push_str("# Generated by `cargo run -p xtask -- gazetteer`; sources and licences in data/README.md. Do not edit by hand.\n");
     s.push_str("id\tkind\tname_en\tname_ar\tnames\tcountry\tadmin1_en\tadmin1_ar\tadmin2_en\tadmin2_ar\tadmin3_en\tadmin3_ar\tlat\tlon\tpopulation\tprecision\tsource\n");
-    let coord = |x: f64| if x.is_nan() { String::new() } else { format!("{x:.5}") };
+    let coord = |x: f64| {
+        if x.is_nan() {
+            String::new()
+        } else {
+            format!("{x:.5}")
+        }
+    };
     for p in places {
         writeln!(
             s,
@@ -504,7 +652,11 @@ fn write(out: &Path, places: &[Place]) -> Result<()> {
             p.admin3_ar,
             coord(p.lat),
             coord(p.lon),
-            if p.population == 0 { String::new() } else { p.population.to_string() },
+            if p.population == 0 {
+                String::new()
+            } else {
+                p.population.to_string()
+            },
             p.precision,
             p.source
         )?;

@@ -156,10 +156,21 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn table(out: &mut dyn Write, lex: &Lexicon, name: &str, line: Option<u64>, text: &str, ents: &[Entity]) -> io::Result<()> {
+fn table(
+    out: &mut dyn Write,
+    lex: &Lexicon,
+    name: &str,
+    line: Option<u64>,
+    text: &str,
+    ents: &[Entity],
+) -> io::Result<()> {
     match line {
         Some(n) => writeln!(out, "== {name}:{n}")?,
         None => writeln!(out, "== {name}")?,
@@ -168,7 +179,13 @@ fn table(out: &mut dyn Write, lex: &Lexicon, name: &str, line: Option<u64>, text
         let span = rasid_text::char_range(text, e.src.clone());
         let mut extra = String::new();
         if let Some(p) = &e.place {
-            extra = format!("{} {} {} p{}", p.feature.as_str(), p.country, p.admin1, p.geo_precision);
+            extra = format!(
+                "{} {} {} p{}",
+                p.feature.as_str(),
+                p.country,
+                p.admin1,
+                p.geo_precision
+            );
         } else if e.kind == EntityKind::Actor {
             let root = lex.root_actor(&e.id);
             if root != e.id {
@@ -180,7 +197,16 @@ fn table(out: &mut dyn Write, lex: &Lexicon, name: &str, line: Option<u64>, text
         if let Some(t) = e.technique {
             extra.push_str(&format!(" [{}]", t.as_str()));
         }
-        writeln!(out, "{:>5}-{:<5} {:<8} {:<34} {:<22} {}", span.start, span.end, e.kind.as_str(), e.id, e.text, extra.trim())?;
+        writeln!(
+            out,
+            "{:>5}-{:<5} {:<8} {:<34} {:<22} {}",
+            span.start,
+            span.end,
+            e.kind.as_str(),
+            e.id,
+            e.text,
+            extra.trim()
+        )?;
     }
     Ok(())
 }

@@ -36,8 +36,15 @@ impl Score {
     fn line(&self, name: &str) -> String {
         let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
         let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
-        let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
-        format!("{name}: precision {p:.3} recall {r:.3} F1 {f:.3} (tp {}, fp {}, fn {})", self.tp, self.fp, self.fn_)
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        format!(
+            "{name}: precision {p:.3} recall {r:.3} F1 {f:.3} (tp {}, fp {}, fn {})",
+            self.tp, self.fp, self.fn_
+        )
     }
 }
 
@@ -77,7 +84,8 @@ fn gold_spans(tags: &[String]) -> Vec<(usize, usize, String)> {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let lex = crate::cmd::lexicon::load(a.lexicon.as_deref())?;
-    let text = std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("reading {}", a.file.display()))?;
     let mut loc = Score::default();
     let mut org = Score::default();
     let mut sentences = 0;
@@ -98,8 +106,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
             ranges.push(s.len()..s.len() + t.len());
             s.push_str(t);
         }
-        let gold: HashSet<(usize, usize, String)> =
-            gold_spans(tags).into_iter().filter(|g| g.2 == "LOC" || g.2 == "ORG").collect();
+        let gold: HashSet<(usize, usize, String)> = gold_spans(tags)
+            .into_iter()
+            .filter(|g| g.2 == "LOC" || g.2 == "ORG")
+            .collect();
         let mut pred: HashSet<(usize, usize, String)> = HashSet::new();
         for e in lex.find(&s) {
             let ty = match e.kind {
@@ -108,7 +118,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 _ => continue,
             };
             // Civilians, protesters, unknown gunmen are not organisations.
-            if ty == "ORG" && matches!(e.id.as_str(), "civilians" | "protesters" | "rioters" | "unidentified") {
+            if ty == "ORG"
+                && matches!(
+                    e.id.as_str(),
+                    "civilians" | "protesters" | "rioters" | "unidentified"
+                )
+            {
                 continue;
             }
             let first = ranges.iter().position(|r| r.end > e.src.start);
@@ -154,13 +169,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if a.show > 0 {
         for (name, s) in [("LOC", &loc), ("ORG", &org)] {
             let top = |v: &[String]| {
-                let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+                let mut counts: std::collections::HashMap<&str, usize> =
+                    std::collections::HashMap::new();
                 for x in v {
                     *counts.entry(x.as_str()).or_default() += 1;
                 }
                 let mut c: Vec<(&str, usize)> = counts.into_iter().collect();
                 c.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-                c.into_iter().take(a.show).map(|(k, n)| format!("{k} ({n})")).collect::<Vec<_>>().join(", ")
+                c.into_iter()
+                    .take(a.show)
+                    .map(|(k, n)| format!("{k} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             writeln!(out, "{name} missed: {}", top(&s.missed))?;
             writeln!(out, "{name} spurious: {}", top(&s.spurious))?;

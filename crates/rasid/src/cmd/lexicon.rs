@@ -43,7 +43,8 @@ pub fn load(dir: Option<&Path>) -> Result<Lexicon> {
     let env = std::env::var_os("RASID_LEXICON").map(PathBuf::from);
     for d in dir.map(Path::to_path_buf).into_iter().chain(env) {
         for f in toml_files(&d)? {
-            let text = std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+            let text =
+                std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
             b = b.toml(&f.display().to_string(), &text)?;
         }
     }
@@ -58,7 +59,8 @@ pub fn run(c: Command) -> Result<ExitCode> {
             let mut b = LexiconBuilder::new();
             let mut parse_errors = 0;
             for f in toml_files(&dir)? {
-                let text = std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+                let text = std::fs::read_to_string(&f)
+                    .with_context(|| format!("reading {}", f.display()))?;
                 match b.clone().toml(&f.display().to_string(), &text) {
                     Ok(nb) => b = nb,
                     Err(e) => {
@@ -69,7 +71,12 @@ pub fn run(c: Command) -> Result<ExitCode> {
             }
             let problems = rasid_lexicon::check(b.actors(), b.places(), &known);
             for p in &problems {
-                println!("{}: {}: {}", if p.error { "error" } else { "warning" }, p.origin, p.message);
+                println!(
+                    "{}: {}: {}",
+                    if p.error { "error" } else { "warning" },
+                    p.origin,
+                    p.message
+                );
             }
             let errors = parse_errors + problems.iter().filter(|p| p.error).count();
             println!(
@@ -79,19 +86,31 @@ pub fn run(c: Command) -> Result<ExitCode> {
                 errors,
                 problems.len() + parse_errors - errors
             );
-            Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if errors == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Stats { lexicon } => {
             let t = std::time::Instant::now();
             let lex = load(lexicon.as_deref())?;
             let counts = lex.alias_counts();
             println!("loaded in {:.3} s", t.elapsed().as_secs_f64());
-            println!("actors: {} ({} aliases)", lex.actors().len(), counts["actor"]);
+            println!(
+                "actors: {} ({} aliases)",
+                lex.actors().len(),
+                counts["actor"]
+            );
             println!("places: {} ({} names)", lex.places().len(), counts["place"]);
             println!("triggers: {}", lex.triggers().len());
             println!("cues: {}", lex.cues().len());
             println!("contextual aliases: {}", lex.contextual().len());
-            println!("match keys: {} (automaton {} KB)", lex.key_count(), lex.automaton_bytes() / 1024);
+            println!(
+                "match keys: {} (automaton {} KB)",
+                lex.key_count(),
+                lex.automaton_bytes() / 1024
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
