@@ -128,9 +128,14 @@ impl Lexicon {
         });
         let view = norm.normalize(text);
         let v = view.as_str();
+        // Names are matched through quotes (حديقة “البيضا”, لـ”قسد”): the haystack is the
+        // view without quote marks, with a byte map back to the view.
+        let (hay, back) = strip_quotes(v);
         let mut raws: Vec<Raw> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(v) {
-            let (s, e, key) = (m.start(), m.end(), m.value());
+        for m in self.automaton.find_overlapping_iter(hay.as_ref()) {
+            let (hs, he, key) = (m.start(), m.end(), m.value());
+            let v = hay.as_ref();
+            let (s, e) = (hs, he);
             let info = &self.keys[key as usize];
             // Left: the word start, or a proclitic chain after it (Arabic keys only).
             let ws = v[..s]
@@ -170,7 +175,11 @@ impl Lexicon {
             if !suffix_ok {
                 continue;
             }
-            let src = view.to_source(s..e);
+            let vrange = match &back {
+                Some(b) => b[s] as usize..b[e - 1] as usize + 1,
+                None => s..e,
+            };
+            let src = view.to_source(vrange.clone());
             let original = &text[src.clone()];
             let mut technique = view.repairs_in(src.clone()).map(|r| r.technique).next();
             if technique.is_none()
@@ -197,7 +206,7 @@ impl Lexicon {
                     key,
                     class,
                     technique,
-                    view: s..e,
+                    view: vrange.clone(),
                     places_allowed,
                 });
             }
@@ -218,7 +227,7 @@ impl Lexicon {
             kept.push(r);
         }
         kept.sort_by_key(|r| (r.src.start, r.class));
-        self.resolve(text, v, kept)
+        self.resolve(text, &view, kept)
     }
 
     /// Candidate repairs of the normalizer, confirmed when they produce a lexicon key.
@@ -303,7 +312,8 @@ impl Lexicon {
         }
     }
 
-    fn resolve(&self, text: &str, view: &str, kept: Vec<Raw>) -> Vec<Entity> {
+    fn resolve(&self, text: &str, mview: &rasid_text::View, kept: Vec<Raw>) -> Vec<Entity> {
+        let view = mview.as_str();
         let mut out: Vec<Entity> = Vec::with_capacity(kept.len());
         let mut place_hits: Vec<(usize, Vec<u32>, Range<usize>, bool)> = Vec::new();
         for r in kept {
@@ -463,6 +473,10 @@ impl Lexicon {
                     };
                     e.entry = EntryRef::Place(pi);
                     e.place = Some(info);
+                    let vr = &place_hits.iter().find(|h| h.0 == *idx).expect("own hit").2;
+                    if !vr.is_empty() {
+                        compound_region(text, mview, vr.clone(), e);
+                    }
                 }
                 None => drop[*idx] = true,
             }
@@ -533,4 +547,135 @@ fn case_ok(original: &str, acronym: bool) -> bool {
             .first()
             .is_none_or(|c| c.is_uppercase() || !c.is_ascii())
     }
+}
+
+/// Words before a place name that make a region of it: (match-level form, precision).
+const REGION_HEADS: &[(&str, u8)] = &[
+    ("ريف", 2),
+    ("ارياف", 2),
+    ("اطراف", 2),
+    ("ضواحي", 2),
+    ("محيط", 2),
+    ("جرود", 2),
+    ("باديه", 3),
+    ("صحراء", 3),
+];
+/// Direction words: before a name (شرق سوريا) or, as adjectives, after a region (ريف حمص
+/// الشرقي).
+const DIRECTIONS_BEFORE: &[&str] = &[
+    "شرق",
+    "غرب",
+    "شمال",
+    "جنوب",
+    "وسط",
+    "شمالي",
+    "جنوبي",
+    "شرقي",
+    "غربي",
+];
+const DIRECTIONS_AFTER: &[&str] = &[
+    "الشرقي",
+    "الغربي",
+    "الشمالي",
+    "الجنوبي",
+    "الشرقيه",
+    "الغربيه",
+    "الشماليه",
+    "الجنوبيه",
+    "الاوسط",
+    "الشمالي الشرقي",
+    "الشمالي الغربي",
+    "الجنوبي الشرقي",
+    "الجنوبي الغربي",
+];
+
+/// "ريف حمص الشرقي", "بادية دير الزور", "شرق سوريا", "Deir Ezzor countryside": the place
+/// is the base of a region; widen the entity to the whole phrase and mark it a region with
+/// the precision ACLED gives such areas.
+fn compound_region(text: &str, view: &rasid_text::View, vr: Range<usize>, e: &mut Entity) {
+    let v = view.as_str();
+    let Some(info) = e.place.as_mut() else { return };
+    let before = v[..vr.start].trim_end();
+    let word_start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let prev = &before[word_start..];
+    // The previous word may carry a proclitic (بريف، وريف).
+    let head = REGION_HEADS.iter().find(|(h, _)| {
+        prev == *h
+            || prev
+                .strip_suffix(h)
+                .is_some_and(|p| ["و", "ب", "ل", "وب", "ول", "في"].contains(&p))
+    });
+    let dir_before = DIRECTIONS_BEFORE.iter().any(|d| {
+        prev == *d || prev.strip_prefix('و') == Some(d) || prev.strip_prefix('ب') == Some(d)
+    });
+    let after = &v[vr.end..];
+    let after_trim = after.trim_start();
+    let dir_after = DIRECTIONS_AFTER
+        .iter()
+        .filter(|d| {
+            after_trim.starts_with(*d)
+                && after_trim[d.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
+        .max_by_key(|d| d.len());
+    let english_countryside = ["countryside", "desert", "outskirts", "province"]
+        .iter()
+        .find(|w| after_trim.starts_with(*w));
+    let (start_view, precision) = if let Some((h, p)) = head {
+        // Start at the head noun itself, not at its proclitic.
+        (word_start + prev.len() - h.len(), *p)
+    } else if dir_before
+        && matches!(
+            info.feature,
+            FeatureKind::Country | FeatureKind::Governorate
+        )
+    {
+        (word_start, 3)
+    } else if english_countryside.is_some_and(|w| *w != "province") {
+        (vr.start, 2)
+    } else {
+        return;
+    };
+    let end_view = match (dir_after, english_countryside) {
+        (Some(d), _) if head.is_some() || dir_before => {
+            vr.end + (after.len() - after_trim.len()) + d.len()
+        }
+        (_, Some(w)) if *w != "province" => vr.end + (after.len() - after_trim.len()) + w.len(),
+        _ => vr.end,
+    };
+    let src = view.to_source(start_view..end_view);
+    e.src = src.clone();
+    e.text = text[src].to_string();
+    if info.feature == FeatureKind::Country {
+        info.admin1.clear();
+    }
+    info.feature = FeatureKind::Region;
+    info.geo_precision = if matches!(info.feature, FeatureKind::City | FeatureKind::Town) {
+        2
+    } else {
+        precision
+    };
+    info.context = Some(v[start_view..vr.start].trim().to_string());
+}
+
+const QUOTES: &[char] = &['«', '»', '“', '”', '"', '„', '″', '‹', '›'];
+
+/// The view without quote marks, and for each of its bytes the view byte it came from
+/// (`None` when there was nothing to remove).
+fn strip_quotes(v: &str) -> (std::borrow::Cow<'_, str>, Option<Vec<u32>>) {
+    if !v.contains(QUOTES) {
+        return (std::borrow::Cow::Borrowed(v), None);
+    }
+    let mut out = String::with_capacity(v.len());
+    let mut back = Vec::with_capacity(v.len());
+    for (i, c) in v.char_indices() {
+        if QUOTES.contains(&c) {
+            continue;
+        }
+        out.push(c);
+        back.extend((0..c.len_utf8()).map(|k| (i + k) as u32));
+    }
+    (std::borrow::Cow::Owned(out), Some(back))
 }

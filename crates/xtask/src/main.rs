@@ -609,11 +609,71 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
         }
     }
 
+    // Names with a descriptor (ناحية القيارة، قضاء الحويجة): the descriptor is context,
+    // not name, and the matcher reads it as such.
+    for p in &mut places {
+        for n in p.names.iter_mut().chain(std::iter::once(&mut p.name_ar)) {
+            for d in ["ناحية ", "قضاء ", "محافظة ", "قرية ", "بلدة ", "مركز "]
+            {
+                if let Some(rest) = n.strip_prefix(d) {
+                    if rest.chars().count() >= 3 {
+                        *n = rest.to_string();
+                    }
+                }
+            }
+        }
+    }
+    // A town that gives its name to an admin unit also carries the unit's English names
+    // (OCHA and OpenSyria spell Ar-Raqqa, Al-Hasakeh, Maarat al-Numan as English news does).
+    let units: Vec<(String, String, Vec<String>, f64, f64, String)> = places
+        .iter()
+        .filter(|p| matches!(p.kind.as_str(), "governorate" | "district" | "sub-district"))
+        .map(|p| {
+            let mut en: Vec<String> = std::iter::once(p.name_en.clone())
+                .chain(p.names.iter().filter(|n| n.is_ascii()).cloned())
+                .collect();
+            en.retain(|n| {
+                !n.to_lowercase().contains("governorate")
+                    && !n.to_lowercase().contains("district")
+                    && !n.to_lowercase().contains("nahiyat")
+                    && !n.to_lowercase().contains("markaz")
+            });
+            (
+                p.country.clone(),
+                key(&p.name_ar.replace("مركز ", "")),
+                en,
+                p.lat,
+                p.lon,
+                p.admin1_en.clone(),
+            )
+        })
+        .collect();
+    for p in places
+        .iter_mut()
+        .filter(|p| matches!(p.kind.as_str(), "city" | "town"))
+    {
+        let k = key(&p.name_ar);
+        for (c, uk, en, lat, lon, a1) in &units {
+            if *c == p.country
+                && *uk == k
+                && !k.is_empty()
+                && (*a1 == p.admin1_en || km((p.lat, p.lon), (*lat, *lon)) < 60.0)
+            {
+                p.names.extend(en.iter().cloned());
+            }
+        }
+    }
     // Deterministic order and clean name lists.
     for p in &mut places {
         let own = [key(&p.name_en), key(&p.name_ar)];
         let mut seen: BTreeMap<String, ()> = BTreeMap::new();
         p.names.retain(|n| {
+            // Romanised Arabic script (alrqt, nahyt mrkz) and mixed-script strings are noise.
+            let latin = n.chars().any(|c| c.is_ascii_alphabetic());
+            let arabic = n.chars().any(rasid_text::chars::is_arabic_letter);
+            if (latin && arabic) || (latin && !n.chars().next().is_some_and(|c| c.is_uppercase())) {
+                return false;
+            }
             let k = key(n);
             !k.is_empty() && !own.contains(&k) && seen.insert(k, ()).is_none() && !n.contains('\t')
         });
