@@ -71,6 +71,9 @@ pub struct PlaceInfo {
     pub candidates: usize,
     /// The context word that decided (`مدينة`, `ريف`…), if any.
     pub context: Option<String>,
+    /// When the name is the base of a wider area ("ريف حمص الشرقي", "جنوب لبنان"), the
+    /// byte range of the whole phrase in the original; the entity's own span stays the name.
+    pub phrase: Option<Range<usize>>,
 }
 
 /// One recognised entity.
@@ -559,6 +562,7 @@ const REGION_HEADS: &[(&str, u8)] = &[
     ("جرود", 2),
     ("باديه", 3),
     ("صحراء", 3),
+    ("قطاع", 3),
 ];
 /// Direction words: before a name (شرق سوريا) or, as adjectives, after a region (ريف حمص
 /// الشرقي).
@@ -633,6 +637,16 @@ fn compound_region(text: &str, view: &rasid_text::View, vr: Range<usize>, e: &mu
         )
     {
         (word_start, 3)
+    } else if dir_before
+        && matches!(
+            info.feature,
+            FeatureKind::City | FeatureKind::Town | FeatureKind::Village
+        )
+    {
+        // "شرقي إدلب": near the town, ACLED precision 2, still the town.
+        info.geo_precision = info.geo_precision.max(2);
+        info.phrase = Some(view.to_source(word_start..vr.end));
+        return;
     } else if english_countryside.is_some_and(|w| *w != "province") {
         (vr.start, 2)
     } else {
@@ -645,9 +659,8 @@ fn compound_region(text: &str, view: &rasid_text::View, vr: Range<usize>, e: &mu
         (_, Some(w)) if *w != "province" => vr.end + (after.len() - after_trim.len()) + w.len(),
         _ => vr.end,
     };
-    let src = view.to_source(start_view..end_view);
-    e.src = src.clone();
-    e.text = text[src].to_string();
+    let _ = text;
+    info.phrase = Some(view.to_source(start_view..end_view));
     if info.feature == FeatureKind::Country {
         info.admin1.clear();
     }

@@ -90,9 +90,9 @@ fn not_a_place(view: &str, r: &Range<usize>, p: &Place) -> bool {
     if country_prior(&p.country) > 0.0 || !matches!(p.kind, FeatureKind::City | FeatureKind::Town) {
         return false;
     }
-    let start = view[..r.start]
-        .rfind(['.', '؟', '!', '\n'])
-        .map_or(0, |i| i + 1);
+    let start = view[..r.start].rfind(['.', '؟', '!', '\n']).map_or(0, |i| {
+        i + view[i..].chars().next().map_or(1, char::len_utf8)
+    });
     let end = view[r.end..]
         .find(['.', '؟', '!', '\n'])
         .map_or(view.len(), |i| r.end + i);
@@ -503,6 +503,7 @@ pub(crate) fn disambiguate(
                     score: best_score,
                     candidates: cands.len(),
                     context: ctx.map(|c| c.1.to_string()),
+                    phrase: None,
                 },
             ))
         })

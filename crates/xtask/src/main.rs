@@ -572,14 +572,63 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
         });
     }
 
-    // Hand-curated regions, crossings, prisons, camps, fields, bases.
-    if regions.exists() {
-        for r in tsv(regions)? {
+    // First-level units of the other countries, with Arabic names (admin1.tsv).
+    let admin1_file = regions.with_file_name("admin1.tsv");
+    let mut admin1_ar: HashMap<String, String> = HashMap::new();
+    if admin1_file.exists() {
+        for r in tsv(&admin1_file)? {
+            let code = f(&r, "code");
+            let country = f(&r, "country");
+            admin1_ar.insert(format!("{country}|{}", f(&r, "name_en")), f(&r, "name_ar"));
             let names: Vec<String> = f(&r, "aliases_ar")
                 .split('|')
                 .chain(f(&r, "aliases_en").split('|'))
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            places.push(Place {
+                id: format!("adm1:{code}"),
+                kind: "governorate".into(),
+                name_en: f(&r, "name_en"),
+                name_ar: f(&r, "name_ar"),
+                names,
+                country,
+                admin1_en: f(&r, "name_en"),
+                admin1_ar: f(&r, "name_ar"),
+                lat: num(&r, "lat"),
+                lon: num(&r, "lon"),
+                precision: 3,
+                source: "GeoNames admin1; Arabic names curated (admin1.tsv)".into(),
+                ..Place::default()
+            });
+        }
+        for p in places
+            .iter_mut()
+            .filter(|p| p.admin1_ar.is_empty() && !p.admin1_en.is_empty())
+        {
+            if let Some(ar) = admin1_ar.get(&format!("{}|{}", p.country, p.admin1_en)) {
+                p.admin1_ar = ar.clone();
+            }
+        }
+    }
+
+    // Hand-curated regions, crossings, prisons, camps, fields, bases.
+    let country_keys: Vec<String> = places
+        .iter()
+        .filter(|p| p.kind == "country")
+        .flat_map(|p| std::iter::once(p.name_ar.clone()).chain(p.names.iter().cloned()))
+        .map(|n| key(&n))
+        .collect();
+    if regions.exists() {
+        for r in tsv(regions)? {
+            // "شرقي إدلب", "جنوب لبنان": the matcher finds the place and widens it.
+            let names: Vec<String> = f(&r, "aliases_ar")
+                .split('|')
+                .chain(f(&r, "aliases_en").split('|'))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .filter(|s| !direction_before_town(s, &country_keys))
                 .map(String::from)
                 .collect();
             let country = f(&r, "country");
@@ -588,7 +637,11 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
                 id: f(&r, "id"),
                 kind: f(&r, "kind"),
                 name_en: f(&r, "name_en"),
-                name_ar: f(&r, "name_ar"),
+                name_ar: if direction_before_town(&f(&r, "name_ar"), &country_keys) {
+                    String::new()
+                } else {
+                    f(&r, "name_ar")
+                },
                 names,
                 country: country.clone(),
                 admin1_en: f(&r, "admin1"),
@@ -663,6 +716,41 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
             }
         }
     }
+    // Extra names (Arabic names of world cities GeoNames lacks).
+    let extra = regions.with_file_name("extra_names.tsv");
+    if extra.exists() {
+        let by_id: HashMap<String, usize> = places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        for r in tsv(&extra)? {
+            if let Some(&i) = by_id.get(&f(&r, "id")) {
+                let p = &mut places[i];
+                let mut add: Vec<String> = f(&r, "aliases_ar")
+                    .split('|')
+                    .chain(f(&r, "aliases_en").split('|'))
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect();
+                if p.name_ar.is_empty() && !add.is_empty() && !add[0].is_ascii() {
+                    p.name_ar = add.remove(0);
+                }
+                p.names.extend(add);
+            }
+        }
+    }
+    // "مكة المكرمة": the honorific is not part of the name.
+    for p in &mut places {
+        for n in p.names.iter_mut().chain(std::iter::once(&mut p.name_ar)) {
+            for h in [" المكرمة", " المكرمه"] {
+                if let Some(base) = n.strip_suffix(h) {
+                    *n = base.to_string();
+                }
+            }
+        }
+    }
     // Deterministic order and clean name lists.
     for p in &mut places {
         let own = [key(&p.name_en), key(&p.name_ar)];
@@ -681,6 +769,30 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
     places.sort_by(|a, b| a.id.cmp(&b.id));
     places.dedup_by(|a, b| a.id == b.id);
     Ok(places)
+}
+
+/// A name made of direction words before a place ("شرقي إدلب", "جنوب لبنان"): the
+/// matcher reads those as the place with a wider phrase, so they are not names of their own.
+fn direction_before_town(name: &str, country_keys: &[String]) -> bool {
+    const DIRECTIONS: &[&str] = &[
+        "شرق",
+        "غرب",
+        "شمال",
+        "جنوب",
+        "شرقي",
+        "غربي",
+        "شمالي",
+        "جنوبي",
+        "وسط",
+    ];
+    let words: Vec<&str> = name.split_whitespace().collect();
+    // قطاع غزة is read the same way: the place with a head noun before it.
+    let n = words
+        .iter()
+        .take_while(|w| DIRECTIONS.contains(w) || **w == "قطاع")
+        .count();
+    let _ = country_keys;
+    n > 0 && n < words.len()
 }
 
 fn write(out: &Path, places: &[Place]) -> Result<()> {

@@ -75,6 +75,13 @@ pub fn entity_json(text: &str, e: &Entity) -> Value {
             m.insert("lon".into(), json!(p.lon));
         }
         m.insert("geo_precision".into(), json!(p.geo_precision));
+        if let Some(r) = &p.phrase {
+            let ps = rasid_text::char_range(text, r.clone());
+            m.insert(
+                "phrase".into(),
+                json!({"text": &text[r.clone()], "span": [ps.start, ps.end]}),
+            );
+        }
         m.insert("score".into(), json!((p.score * 100.0).round() / 100.0));
     }
     if let Some(val) = &e.value {
@@ -186,6 +193,9 @@ fn table(
                 p.admin1,
                 p.geo_precision
             );
+            if let Some(r) = &p.phrase {
+                extra.push_str(&format!(" «{}»", &text[r.clone()]));
+            }
         } else if e.kind == EntityKind::Actor {
             let root = lex.root_actor(&e.id);
             if root != e.id {

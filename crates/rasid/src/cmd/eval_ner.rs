@@ -54,7 +54,12 @@ fn gold_spans(tags: &[String]) -> Vec<(usize, usize, String)> {
     let mut cur: Option<(usize, String)> = None;
     for (i, t) in tags.iter().enumerate() {
         let (bio, ty) = t.split_once('-').map_or((t.as_str(), ""), |(a, b)| (a, b));
-        let ty = if ty == "PERS" { "PER" } else { ty };
+        // PERS is PER; Wojood's GPE (countries, cities) is what the others call LOC.
+        let ty = match ty {
+            "PERS" => "PER",
+            "GPE" => "LOC",
+            t => t,
+        };
         match bio {
             "B" => {
                 if let Some((s, ty0)) = cur.take() {
