@@ -28,6 +28,9 @@ struct Score {
     tp: usize,
     fp: usize,
     fn_: usize,
+    /// Lenient counts: predictions (and gold entities) overlapping one of the other side.
+    overlap_tp_pred: usize,
+    overlap_tp_gold: usize,
     missed: Vec<String>,
     spurious: Vec<String>,
 }
@@ -41,8 +44,10 @@ impl Score {
         } else {
             0.0
         };
+        let lp = self.overlap_tp_pred as f64 / (self.tp + self.fp).max(1) as f64;
+        let lr = self.overlap_tp_gold as f64 / (self.tp + self.fn_).max(1) as f64;
         format!(
-            "{name}: precision {p:.3} recall {r:.3} F1 {f:.3} (tp {}, fp {}, fn {})",
+            "{name}: precision {p:.3} recall {r:.3} F1 {f:.3} (tp {}, fp {}, fn {}); overlapping spans: precision {lp:.3} recall {lr:.3}",
             self.tp, self.fp, self.fn_
         )
     }
@@ -138,6 +143,17 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
         }
         for (ty, score) in [("LOC", &mut loc), ("ORG", &mut org)] {
+            let overlap = |a: &(usize, usize, String), b: &(usize, usize, String)| {
+                a.2 == b.2 && a.0 < b.1 && b.0 < a.1
+            };
+            score.overlap_tp_gold += gold
+                .iter()
+                .filter(|g| g.2 == ty && pred.iter().any(|p| overlap(g, p)))
+                .count();
+            score.overlap_tp_pred += pred
+                .iter()
+                .filter(|p| p.2 == ty && gold.iter().any(|g| overlap(g, p)))
+                .count();
             for g in gold.iter().filter(|g| g.2 == ty) {
                 if pred.contains(g) {
                     score.tp += 1;
