@@ -359,13 +359,16 @@ pub fn parse_toml(name: &str, text: &str) -> Result<(Vec<Actor>, Vec<Place>), Le
     Ok((actors, places))
 }
 
+/// A TSV text's header columns and its rows, each with its 1-based line number.
+type Table<'t> = (Vec<&'t str>, Vec<(usize, Vec<&'t str>)>);
+
 /// Rows of a TSV text with a header line; `#` lines and blank lines are skipped. Each row
 /// comes with its 1-based line number.
 fn tsv_rows<'t>(
     name: &str,
     text: &'t str,
     required: &[&str],
-) -> Result<(Vec<&'t str>, Vec<(usize, Vec<&'t str>)>), LexiconError> {
+) -> Result<Table<'t>, LexiconError> {
     let mut lines = text
         .lines()
         .enumerate()

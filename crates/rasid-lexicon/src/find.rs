@@ -117,8 +117,15 @@ fn class_of(e: &EntryRef) -> u8 {
     }
 }
 
+#[inline]
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if matches!(c, '\u{0600}'..='\u{06FF}') {
+        is_arabic_letter(c) || rasid_text::chars::digit_value(c).is_some()
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 impl Lexicon {
@@ -214,7 +221,7 @@ impl Lexicon {
                 });
             }
         }
-        self.candidate_hits(text, &mut raws);
+        self.candidate_hits(text, &view, &mut raws);
         // Per class, the longest non-overlapping hits.
         raws.sort_by(|a, b| {
             (b.src.len(), a.src.start, a.class).cmp(&(a.src.len(), b.src.start, b.class))
@@ -234,7 +241,7 @@ impl Lexicon {
     }
 
     /// Candidate repairs of the normalizer, confirmed when they produce a lexicon key.
-    fn candidate_hits(&self, text: &str, raws: &mut Vec<Raw>) {
+    fn candidate_hits(&self, text: &str, view: &rasid_text::View, raws: &mut Vec<Raw>) {
         let cfg = CandidateConfig {
             techniques: vec![
                 Technique::Separator,
@@ -243,10 +250,11 @@ impl Lexicon {
                 Technique::Lookalike,
                 Technique::Rasm,
                 Technique::Repetition,
-                Technique::Reversed,
             ],
             max_expansions: 64,
         };
+        // Reversed words: a token that is an actor alias read backwards (شعاد → داعش).
+        self.reversed_hits(view, raws);
         for c in rasid_text::candidates(text, &cfg) {
             let found: Option<(u32, Range<usize>)> = if c.technique == Technique::Rasm {
                 std::iter::once("")
@@ -312,6 +320,43 @@ impl Lexicon {
                     places_allowed: true,
                 });
             }
+        }
+    }
+
+    /// Tokens of the match view that are, letter for letter, an actor alias backwards.
+    fn reversed_hits(&self, view: &rasid_text::View, raws: &mut Vec<Raw>) {
+        if self.reversed.is_empty() {
+            return;
+        }
+        let v = view.as_str();
+        let mut start = None;
+        let check = |s: usize, e: usize, raws: &mut Vec<Raw>| {
+            if let Some(&key) = self.reversed.get(&v[s..e]) {
+                let src = view.to_source(s..e);
+                if !raws
+                    .iter()
+                    .any(|r| r.class == 0 && r.src.start < src.end && src.start < r.src.end)
+                {
+                    raws.push(Raw {
+                        src,
+                        key,
+                        class: 0,
+                        technique: Some(Technique::Reversed),
+                        view: 0..0,
+                        places_allowed: false,
+                    });
+                }
+            }
+        };
+        for (i, c) in v.char_indices() {
+            if is_arabic_letter(c) {
+                start.get_or_insert(i);
+            } else if let Some(s) = start.take() {
+                check(s, i, raws);
+            }
+        }
+        if let Some(s) = start {
+            check(s, v.len(), raws);
         }
     }
 
@@ -600,7 +645,11 @@ fn compound_region(text: &str, view: &rasid_text::View, vr: Range<usize>, e: &mu
     let v = view.as_str();
     let Some(info) = e.place.as_mut() else { return };
     let before = v[..vr.start].trim_end();
-    let word_start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let prev = &before[word_start..];
     // The previous word may carry a proclitic (بريف، وريف).
     let head = REGION_HEADS.iter().find(|(h, _)| {

@@ -22,6 +22,8 @@ mod places;
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 
 pub use check::{check, Problem};
@@ -320,7 +322,7 @@ impl LexiconBuilder {
             }
         }
         let mut keys: Vec<KeyInfo> = Vec::new();
-        let mut key_ids: HashMap<String, u32> = HashMap::new();
+        let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
         let norm = rasid_text::Normalizer::new(rasid_text::Config {
             level: rasid_text::Level::Match,
             fold_case: true,
@@ -329,7 +331,10 @@ impl LexiconBuilder {
         let mut add = |form: &str, e: EntryRef| {
             for variant in variants(form) {
                 let k = normalize_key(&norm, &variant);
-                if k.chars().count() < 2 {
+                // Two-letter Arabic keys (اب، رم) sit inside every other word: they cost
+                // a boundary check per word and are names far less often than words.
+                let acronym = variant.len() <= 6 && variant.chars().all(|c| c.is_ascii_uppercase());
+                if k.chars().count() < 2 || (k.chars().count() < 3 && !acronym) {
                     continue;
                 }
                 // ل + ال is written لل: index the name without its article too, valid
@@ -392,7 +397,7 @@ impl LexiconBuilder {
             .filter_map(|(k, &id)| {
                 key_ids
                     .get(&format!("ال{k}"))
-                    .map(|&a| (k.clone(), a * 0 + id))
+                    .map(|_| (k.clone(), id))
             })
             .collect();
         for (k, id) in article_forms {
@@ -418,12 +423,33 @@ impl LexiconBuilder {
                 }
             }
         }
-        let mut rasm: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut rasm: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (k, &id) in &key_ids {
-            if k.chars().count() >= 4 && !keys[id as usize].latin {
+            // Rasm and reversal are trusted for actors only (see find), so only their keys.
+            let actor_only = keys[id as usize]
+                .entries
+                .iter()
+                .all(|e| matches!(e, EntryRef::Actor(_)));
+            if actor_only && k.chars().count() >= 4 && !keys[id as usize].latin {
                 rasm.entry(rasid_text::chars::rasm_key(k))
                     .or_default()
                     .push(id);
+            }
+        }
+        // Single-word actor aliases of four letters or more, reversed, for evasion by
+        // reversal; a reversed form that is itself a key (an ordinary word) is left out.
+        let mut reversed: FxHashMap<String, u32> = FxHashMap::default();
+        for (k, &id) in &key_ids {
+            let info = &keys[id as usize];
+            if !info.latin
+                && !k.contains(' ')
+                && k.chars().count() >= 4
+                && info.entries.iter().all(|e| matches!(e, EntryRef::Actor(_)))
+            {
+                let r: String = k.chars().rev().collect();
+                if r != *k && !key_ids.contains_key(&r) {
+                    reversed.insert(r, id);
+                }
             }
         }
         let mut pairs: Vec<(&str, u32)> = key_ids.iter().map(|(k, &v)| (k.as_str(), v)).collect();
@@ -445,6 +471,7 @@ impl LexiconBuilder {
             keys,
             key_ids,
             rasm,
+            reversed,
             automaton,
             norm,
         })
@@ -467,6 +494,9 @@ fn variants(form: &str) -> Vec<String> {
 pub(crate) fn normalize_key(norm: &rasid_text::Normalizer, form: &str) -> String {
     let m = norm.normalize_str(form);
     let trimmed = m.trim_matches(|c: char| !c.is_alphanumeric());
+    if !trimmed.contains("  ") && !trimmed.contains(|c: char| c.is_whitespace() && c != ' ') {
+        return trimmed.to_string();
+    }
     trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -479,8 +509,9 @@ pub struct Lexicon {
     cues: Vec<Cue>,
     contextual: Vec<Contextual>,
     keys: Vec<KeyInfo>,
-    key_ids: HashMap<String, u32>,
-    rasm: HashMap<String, Vec<u32>>,
+    key_ids: FxHashMap<String, u32>,
+    rasm: FxHashMap<String, Vec<u32>>,
+    reversed: FxHashMap<String, u32>,
     automaton: CharwiseDoubleArrayAhoCorasick<u32>,
     norm: rasid_text::Normalizer,
 }

@@ -402,33 +402,72 @@ pub(crate) fn disambiguate(
                 .or_default() += w;
         }
     }
-    // Pass 2: with the other places (a hit's own vote is taken out).
+    // Pass 2: with the other places (a hit's own vote is taken out, then put back).
+    let (mut a1, mut a2, mut cs) = (admin1, admin2, countries);
+    let vote = |a1: &mut HashMap<(String, String), f32>,
+                a2: &mut HashMap<(String, String), f32>,
+                cs: &mut HashMap<String, f32>,
+                op: &Place,
+                w: f32| {
+        if let Some(x) = a1.get_mut(&(op.country.clone(), op.admin1_en.clone())) {
+            *x += w;
+        }
+        if let Some(x) = a2.get_mut(&(op.country.clone(), op.admin2_en.clone())) {
+            *x += w;
+        }
+        if let Some(x) = cs.get_mut(&op.country) {
+            *x += w * 0.5;
+        }
+    };
+    let choose = |cands: &[u32],
+                  vr: &Range<usize>,
+                  common: bool,
+                  ctx: Option<(&'static ContextWord, &'static str)>,
+                  a1: &HashMap<(String, String), f32>,
+                  a2: &HashMap<(String, String), f32>,
+                  cs: &HashMap<String, f32>| {
+        choose_impl(places, view, cands, vr, common, ctx, a1, a2, cs, &score)
+    };
     hits.iter()
         .zip(&contexts)
         .zip(&first)
         .map(|(((_, cands, vr, common), ctx), &own)| {
             let op = &places[own as usize];
             let w = if cands.len() == 1 { 1.5 } else { 0.8 };
-            let mut a1 = admin1.clone();
-            let mut a2 = admin2.clone();
-            let mut cs = countries.clone();
-            if let Some(x) = a1.get_mut(&(op.country.clone(), op.admin1_en.clone())) {
-                *x -= w;
-            }
-            if let Some(x) = a2.get_mut(&(op.country.clone(), op.admin2_en.clone())) {
-                *x -= w;
-            }
-            if let Some(x) = cs.get_mut(&op.country) {
-                *x -= w * 0.5;
-            }
+            vote(&mut a1, &mut a2, &mut cs, op, -w);
+            let r = choose(cands, vr, *common, *ctx, &a1, &a2, &cs);
+            vote(&mut a1, &mut a2, &mut cs, op, w);
+            r
+        })
+        .collect()
+}
+
+/// The document's votes per admin 1, admin 2 and country.
+type Votes = HashMap<(String, String), f32>;
+/// The scoring function of one entry given a context word and the votes.
+type ScoreFn = dyn Fn(&Place, Option<&ContextWord>, &Votes, &Votes, &HashMap<String, f32>) -> f32;
+
+/// Pass 2 for one hit: the best entry given the document's other places, or `None` when
+/// the hit should not be reported.
+#[allow(clippy::too_many_arguments)]
+fn choose_impl(
+    places: &[Place],
+    view: &str,
+    cands: &[u32],
+    vr: &Range<usize>,
+    common: bool,
+    ctx: Option<(&'static ContextWord, &'static str)>,
+    a1: &HashMap<(String, String), f32>,
+    a2: &HashMap<(String, String), f32>,
+    cs: &HashMap<String, f32>,
+    score: &ScoreFn,
+) -> Option<(u32, PlaceInfo)> {
+    let common = &common;
+    {
+        {
             let (best, best_score) = cands
                 .iter()
-                .map(|&c| {
-                    (
-                        c,
-                        score(&places[c as usize], ctx.map(|c| c.0), &a1, &a2, &cs),
-                    )
-                })
+                .map(|&c| (c, score(&places[c as usize], ctx.map(|c| c.0), a1, a2, cs)))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .expect("candidates");
             let p = &places[best as usize];
@@ -506,6 +545,6 @@ pub(crate) fn disambiguate(
                     phrase: None,
                 },
             ))
-        })
-        .collect()
+        }
+    }
 }

@@ -106,7 +106,13 @@ impl KeyBuilder {
     fn push(&mut self, c: char, src: Range<usize>, edited: bool) {
         let Some(f) = match_fold(c) else { return };
         let at = self.key.len();
-        self.key.extend(f.to_lowercase());
+        if f.is_ascii() {
+            self.key.push(f.to_ascii_lowercase());
+        } else if matches!(f, '\u{0600}'..='\u{08FF}') {
+            self.key.push(f);
+        } else {
+            self.key.extend(f.to_lowercase());
+        }
         self.chars.push((at, src));
         if edited {
             self.edits.push(at..self.key.len());
@@ -145,7 +151,67 @@ struct Chunk {
     arabic_letters: usize,
 }
 
-fn chunks(view: &str) -> Vec<Chunk> {
+/// Whether a chunk can yield a candidate other than a split or a reversal: it holds
+/// Arabic letters and a separator, a digit, a Latin letter, tatweel, an emoji, a dotless
+/// letter or a letter three times over inside, or it is short enough to be part of a
+/// spaced-out word. Byte-level, because it runs on every word of every document.
+fn interesting(text: &str) -> u8 {
+    let b = text.as_bytes();
+    // The word without the punctuation around it.
+    let core = |x: u8| x.is_ascii_alphanumeric() || x >= 0x80;
+    let (Some(s), Some(e)) = (
+        b.iter().position(|&x| core(x)),
+        b.iter().rposition(|&x| core(x)),
+    ) else {
+        return 0;
+    };
+    let b = &b[s..=e];
+    let mut arabic = 0;
+    let mut other = false;
+    let mut i = 0;
+    let mut prev = u32::MAX;
+    let mut run = 0;
+    while i < b.len() {
+        let x = b[i];
+        let len = if x < 0x80 {
+            1
+        } else if x >= 0xF0 {
+            4
+        } else if x >= 0xE0 {
+            3
+        } else {
+            2
+        };
+        let ch = &b[i..(i + len).min(b.len())];
+        if (0xD8..=0xDB).contains(&x) && ch.len() == 2 {
+            let cp = (((x & 0x1F) as u32) << 6) | (ch[1] & 0x3F) as u32;
+            match cp {
+                0x0640 | 0x066E | 0x066F | 0x06A1 | 0x06BA | 0x0660..=0x0669 | 0x06F0..=0x06F9 => {
+                    other = true
+                }
+                0x0621..=0x064A | 0x0671..=0x06D3 => arabic += 1,
+                _ => {}
+            }
+        } else {
+            other = true;
+        }
+        let code = ch.iter().fold(0u32, |a, &x| (a << 8) | x as u32);
+        run = if code == prev { run + 1 } else { 1 };
+        if run >= 3 {
+            other = true;
+        }
+        prev = code;
+        i += len;
+    }
+    match (arabic > 0, other, arabic <= 2) {
+        (false, _, _) => 0,
+        (true, true, _) => 2,
+        (true, false, true) => 1,
+        _ => 0,
+    }
+}
+
+fn chunks(view: &str, all: bool) -> Vec<Chunk> {
     let mut out = Vec::new();
     let mut start = None;
     let flush = |s: usize, e: usize, out: &mut Vec<Chunk>| {
@@ -180,17 +246,42 @@ fn chunks(view: &str) -> Vec<Chunk> {
             arabic_letters,
         });
     };
-    for (i, c) in view.char_indices() {
-        if c.is_whitespace() {
+    // Words first, cheaply; a word that cannot yield a candidate (most of them) is never
+    // taken apart. A short word counts only next to another short one (a spaced-out run).
+    let mut words: Vec<(usize, usize, u8)> = Vec::new();
+    let mut push_word =
+        |s: usize, e: usize| words.push((s, e, if all { 2 } else { interesting(&view[s..e]) }));
+    // Whitespace by bytes: Arabic letters (lead bytes D8–DB) never are, and checking
+    // them through the Unicode tables for every character costs more than the rest.
+    let b = view.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        let (ws, len) = if x < 0x80 {
+            (x.is_ascii_whitespace(), 1)
+        } else if (0xD8..=0xDB).contains(&x) {
+            (false, 2)
+        } else {
+            let c = view[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if ws {
             if let Some(s) = start.take() {
-                flush(s, i, &mut out);
+                push_word(s, i);
             }
         } else if start.is_none() {
             start = Some(i);
         }
+        i += len;
     }
-    if let Some(s) = start {
-        flush(s, view.len(), &mut out);
+    if let Some(s) = start.take() {
+        push_word(s, view.len());
+    }
+    for (k, &(s, e, class)) in words.iter().enumerate() {
+        let near_short = |j: Option<usize>| j.and_then(|j| words.get(j)).is_some_and(|w| w.2 == 1);
+        if class == 2 || (class == 1 && (near_short(k.checked_sub(1)) || near_short(Some(k + 1)))) {
+            flush(s, e, &mut out);
+        }
     }
     out
 }
@@ -238,7 +329,7 @@ pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<
     let on = |t: Technique| config.techniques.contains(&t);
     let v = view.as_str();
     let src = |r: &Range<usize>| view.to_source(r.clone());
-    let chunks = chunks(v);
+    let chunks = chunks(v, on(Technique::Split) || on(Technique::Reversed));
     let mut out = Vec::new();
     for ch in &chunks {
         if ch.arabic_letters == 0 {

@@ -759,7 +759,7 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
             // Romanised Arabic script (alrqt, nahyt mrkz) and mixed-script strings are noise.
             let latin = n.chars().any(|c| c.is_ascii_alphabetic());
             let arabic = n.chars().any(rasid_text::chars::is_arabic_letter);
-            if (latin && arabic) || (latin && !n.chars().next().is_some_and(|c| c.is_uppercase())) {
+            if latin && (arabic || !n.chars().next().is_some_and(|c| c.is_uppercase())) {
                 return false;
             }
             let k = key(n);
