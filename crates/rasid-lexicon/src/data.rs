@@ -364,11 +364,7 @@ type Table<'t> = (Vec<&'t str>, Vec<(usize, Vec<&'t str>)>);
 
 /// Rows of a TSV text with a header line; `#` lines and blank lines are skipped. Each row
 /// comes with its 1-based line number.
-fn tsv_rows<'t>(
-    name: &str,
-    text: &'t str,
-    required: &[&str],
-) -> Result<Table<'t>, LexiconError> {
+fn tsv_rows<'t>(name: &str, text: &'t str, required: &[&str]) -> Result<Table<'t>, LexiconError> {
     let mut lines = text
         .lines()
         .enumerate()

@@ -211,6 +211,15 @@ impl Lexicon {
                 {
                     continue;
                 }
+                // A Latin name under four letters (Bir, Ain) is a word of a longer name far
+                // more often than a place; acronyms (UK, UAE) excepted.
+                if info.latin
+                    && class == 0
+                    && !info.acronym
+                    && v[s..e].chars().filter(|c| c.is_alphabetic()).count() < 4
+                {
+                    continue;
+                }
                 raws.push(Raw {
                     src: src.clone(),
                     key,

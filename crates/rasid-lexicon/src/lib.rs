@@ -394,11 +394,7 @@ impl LexiconBuilder {
         let article_forms: Vec<(String, u32)> = key_ids
             .iter()
             .filter(|(k, _)| !k.starts_with("ال") && !k.is_ascii())
-            .filter_map(|(k, &id)| {
-                key_ids
-                    .get(&format!("ال{k}"))
-                    .map(|_| (k.clone(), id))
-            })
+            .filter_map(|(k, &id)| key_ids.get(&format!("ال{k}")).map(|_| (k.clone(), id)))
             .collect();
         for (k, id) in article_forms {
             let with_article = key_ids[&format!("ال{k}")];

@@ -467,7 +467,21 @@ fn choose_impl(
         {
             let (best, best_score) = cands
                 .iter()
-                .map(|&c| (c, score(&places[c as usize], ctx.map(|c| c.0), a1, a2, cs)))
+                .map(|&c| {
+                    let p = &places[c as usize];
+                    let mut sc = score(p, ctx.map(|c| c.0), a1, a2, cs);
+                    // A curated region that repeats an admin unit of the same name
+                    // (شمال سيناء) gives way to the unit.
+                    if p.kind == FeatureKind::Region
+                        && cands.iter().any(|&o| {
+                            let q = &places[o as usize];
+                            q.kind == FeatureKind::Governorate && q.country == p.country
+                        })
+                    {
+                        sc -= 1.0;
+                    }
+                    (c, sc)
+                })
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .expect("candidates");
             let p = &places[best as usize];

@@ -394,6 +394,15 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
     }
 
     // GeoNames: admin1 names, Middle East populated places, world cities.
+    // admin1 codes missing from the GeoNames file (Afghanistan) come from admin1.tsv.
+    let admin1_extra: HashMap<String, String> = if regions.with_file_name("admin1.tsv").exists() {
+        tsv(&regions.with_file_name("admin1.tsv"))?
+            .into_iter()
+            .map(|r| (f(&r, "code"), f(&r, "name_en")))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let admin1: HashMap<String, String> = tsv(&shared.join("geonames_admin1_mideast.tsv"))?
         .into_iter()
         .map(|r| (f(&r, "code"), f(&r, "name")))
@@ -511,8 +520,10 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
                     ] = a.names.clone();
                 }
             } else {
+                let code = format!("{country}.{}", f(&r, "admin1_code"));
                 p.admin1_en = admin1
-                    .get(&format!("{country}.{}", f(&r, "admin1_code")))
+                    .get(&code)
+                    .or_else(|| admin1_extra.get(&code))
                     .cloned()
                     .unwrap_or_else(|| f(&r, "admin1_name"));
             }
