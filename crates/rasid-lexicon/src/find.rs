@@ -217,6 +217,7 @@ impl Lexicon {
                     && class == 0
                     && !info.acronym
                     && v[s..e].chars().filter(|c| c.is_alphabetic()).count() < 4
+                    && info.entries.iter().all(|e| matches!(e, EntryRef::Place(_)))
                 {
                     continue;
                 }
@@ -749,4 +750,90 @@ fn strip_quotes(v: &str) -> (std::borrow::Cow<'_, str>, Option<Vec<u32>>) {
         back.extend((0..c.len_utf8()).map(|k| (i + k) as u32));
     }
     (std::borrow::Cow::Owned(out), Some(back))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::*;
+
+    fn lex() -> &'static Lexicon {
+        static L: OnceLock<Lexicon> = OnceLock::new();
+        L.get_or_init(|| Lexicon::bundled().expect("bundled"))
+    }
+
+    fn ids(text: &str, kind: EntityKind) -> Vec<(String, String)> {
+        lex()
+            .find(text)
+            .into_iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| (e.id, e.text))
+            .collect()
+    }
+
+    #[test]
+    fn clitics_quotes_and_obfuscation() {
+        assert!(ids("قصف بالرقة", EntityKind::Place)
+            .iter()
+            .any(|(_, t)| t == "الرقة"));
+        assert!(
+            ids("هجوم لـ\"قسد\" على", EntityKind::Actor).contains(&("sdf".into(), "قسد".into()))
+        );
+        assert!(ids("خلايا “التـ.ـنظيم” وداعش", EntityKind::Actor)
+            .iter()
+            .any(|(id, _)| id == "isis"));
+        assert!(ids("مقاتلو دا3ش", EntityKind::Actor).contains(&("isis".into(), "دا3ش".into())));
+    }
+
+    #[test]
+    fn no_place_inside_ordinary_words() {
+        // و + لد (Lod), ك + بيرا, ال + شعب, ف + رانس (Reims).
+        for text in ["ولد في", "كان كبيرا جدا", "الشعب السوري", "وكالة فرانس برس"]
+        {
+            let places = ids(text, EntityKind::Place);
+            assert!(
+                places
+                    .iter()
+                    .all(|(_, t)| !["لد", "بيرا", "شعب", "رانس"].contains(&t.as_str())),
+                "{text}: {places:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn generic_noun_refers_back() {
+        let found = ids("هاجم داعش حاجزا. وقال التنظيم في بيان", EntityKind::Actor);
+        assert_eq!(
+            found.iter().filter(|(id, _)| id == "isis").count(),
+            2,
+            "{found:?}"
+        );
+        // Nothing named before: the generic noun stays unresolved.
+        assert!(ids("وقال التنظيم في بيان", EntityKind::Actor).is_empty());
+    }
+
+    #[test]
+    fn context_decides_the_feature() {
+        let city = lex().find("وسط مدينة الرقة");
+        let gov = lex().find("في محافظة الرقة");
+        let f = |v: &[Entity]| v.iter().find_map(|e| e.place.as_ref().map(|p| p.feature));
+        assert_eq!(f(&city), Some(FeatureKind::City));
+        assert_eq!(f(&gov), Some(FeatureKind::Governorate));
+        let rural = lex().find("في ريف دير الزور الشرقي");
+        let p = rural.iter().find_map(|e| e.place.clone()).unwrap();
+        // The countryside of a town is precision 2; a curated large rural region may be 3.
+        assert_eq!(
+            (p.feature, p.admin1.as_str()),
+            (FeatureKind::Region, "Deir-ez-Zor")
+        );
+        assert!(matches!(p.geo_precision, 2 | 3));
+        let near = lex().find("اشتباكات في ريف حمص");
+        let p = near.iter().find_map(|e| e.place.clone()).unwrap();
+        assert_eq!(
+            (p.feature, p.geo_precision),
+            (FeatureKind::Region, 2),
+            "{p:?}"
+        );
+    }
 }

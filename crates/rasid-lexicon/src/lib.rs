@@ -333,7 +333,7 @@ impl LexiconBuilder {
                 let k = normalize_key(&norm, &variant);
                 // Two-letter Arabic keys (اب، رم) sit inside every other word: they cost
                 // a boundary check per word and are names far less often than words.
-                let acronym = variant.len() <= 6 && variant.chars().all(|c| c.is_ascii_uppercase());
+                let acronym = is_acronym(&variant);
                 if k.chars().count() < 2 || (k.chars().count() < 3 && !acronym) {
                     continue;
                 }
@@ -472,6 +472,16 @@ impl LexiconBuilder {
             norm,
         })
     }
+}
+
+/// An acronym as written in the data: up to six letters, all capitals (ISIS, SDF, YBŞ,
+/// IS-K).
+fn is_acronym(s: &str) -> bool {
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+    !letters.is_empty()
+        && letters.len() <= 6
+        && letters.iter().all(|c| c.is_uppercase())
+        && s.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.')
 }
 
 /// Spelling variants of one alias worth indexing: Latin names with hyphens also with

@@ -301,6 +301,9 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
 
     // Syrian neighbourhoods.
     for r in tsv(&shared.join("syr_ocha_city_neighbourhoods.tsv"))? {
+        if num(&r, "centroid_lat").is_nan() {
+            continue;
+        }
         places.push(Place {
             id: format!("SY-{}", f(&r, "pcode")),
             kind: "neighbourhood".into(),
@@ -341,7 +344,12 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
     ] {
         for r in tsv(&shared.join(file))? {
             let id = f(&r, "id");
-            if seen_c.contains_key(&id) || id.starts_with('N') {
+            // Community P-codes only (C1234, C4564-3); a row broken by a stray quote in
+            // the source shifts its columns and is skipped.
+            let pcode = id.strip_prefix('C').is_some_and(|rest| {
+                rest.chars().all(|c| c.is_ascii_digit() || c == '-') && !rest.is_empty()
+            });
+            if seen_c.contains_key(&id) || !pcode || num(&r, "lat").is_nan() {
                 continue;
             }
             let src = f(&r, "source");
