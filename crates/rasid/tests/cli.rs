@@ -145,3 +145,127 @@ fn help_everywhere() {
         assert!(stdout(&o).contains("Usage"));
     }
 }
+
+fn entities(args: &[&str], stdin: &[u8]) -> Vec<serde_json::Value> {
+    let o = rasid(args, stdin);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The lexicon issue's acceptance list, on the seed report as one document.
+#[test]
+fn entities_on_the_seed_report() {
+    let docs = entities(&["entities", seed().to_str().unwrap()], b"");
+    assert_eq!(docs.len(), 1);
+    let text = std::fs::read_to_string(seed()).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let ents = docs[0]["entities"].as_array().unwrap();
+    let has = |kind: &str, id: &str, surface: &str| {
+        ents.iter().any(|e| {
+            e["kind"] == kind
+                && e["id"] == id
+                && e["text"].as_str().is_some_and(|t| t.contains(surface))
+        })
+    };
+    // Every spelling of the group, obfuscated or generic, is ISIS, at its exact span.
+    let isis: Vec<(usize, usize)> = ents
+        .iter()
+        .filter(|e| e["kind"] == "actor" && e["id"] == "isis")
+        .map(|e| {
+            (
+                e["span"][0].as_u64().unwrap() as usize,
+                e["span"][1].as_u64().unwrap() as usize,
+            )
+        })
+        .collect();
+    for (s, e) in &isis {
+        let at: String = chars[*s..*e].iter().collect();
+        assert!(
+            at.contains("ظيم") || at.contains("ـ"),
+            "span {s}..{e} is {at:?}"
+        );
+    }
+    let obfuscated = text.matches("ـ.ـ").count();
+    assert!(
+        isis.len() >= obfuscated,
+        "{} ISIS mentions for {obfuscated} obfuscated spellings",
+        isis.len()
+    );
+    assert!(has("actor", "sdf", "قسد"));
+    assert!(has("actor", "syria-fifth-corps", "الفيلق الخامس"));
+    assert!(has("actor", "syria-military", "الجيش السوري"));
+    assert!(has("actor", "russia-military", "الطائرات الروسية"));
+    let place = |surface: &str, feature: &str, admin1: Option<&str>| {
+        ents.iter().any(|e| {
+            e["kind"] == "place"
+                && e["text"].as_str().is_some_and(|t| t.contains(surface))
+                && e["feature"] == feature
+                && admin1.is_none_or(|a| e["admin1"] == a)
+        })
+    };
+    assert!(place("الرقة", "city", Some("Ar-Raqqa")));
+    assert!(place("البيضا", "landmark", Some("Ar-Raqqa")));
+    assert!(place("بادية دير الزور", "region", Some("Deir-ez-Zor")));
+    assert!(place("ريف حمص الشرقي", "region", Some("Homs")));
+    assert!(place("الحدود السورية العراقية", "border", None));
+    assert!(place("سجن الصوامع", "prison", Some("Ar-Raqqa")));
+    // The Fifth Corps' table row names its parent.
+    let o = rasid(
+        &["entities", "--format", "table", "--kind", "actor"],
+        "هاجمت خلايا داعش نقطة للفيلق الخامس\n".as_bytes(),
+    );
+    assert!(stdout(&o).contains("→ syria-military"), "{}", stdout(&o));
+}
+
+#[test]
+fn entities_per_line_with_user_lexicon() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/lexicon-user");
+    let out = entities(
+        &[
+            "entities",
+            "--lines",
+            "--lexicon",
+            dir.to_str().unwrap(),
+            "--kind",
+            "actor",
+        ],
+        "لا شيء هنا\nاشتبك عناصر لواء التجربة مع قسد\n".as_bytes(),
+    );
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["line"], 1);
+    assert!(out[0]["entities"].as_array().unwrap().is_empty());
+    let ids: Vec<&str> = out[1]["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["liwa-al-test-brigade", "sdf"]);
+}
+
+#[test]
+fn lexicon_check_names_file_and_line() {
+    let bad = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/lexicon-bad");
+    let o = rasid(&["lexicon", "check", bad.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("broken.toml:8: duplicate actor id \"dup-actor\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("broken.toml:32: place \"user:nowhere\": bad coordinates"),
+        "{out}"
+    );
+    let good = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/lexicon-user");
+    let o = rasid(&["lexicon", "check", good.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
