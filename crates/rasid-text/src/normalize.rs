@@ -830,23 +830,24 @@ impl<'a> Pass<'a> {
         };
         let is_sep =
             |c: char| matches!(c, ' ' | '-' | '_' | '*' | '/' | '|' | '+' | '~' | '•' | '·');
+        // The separator after a letter, read without tatweel, marks or invisible characters
+        // (which the match level drops: `*ـ**` separates like `***`), and where it ends.
+        let sep_at = |from: usize| -> (String, usize) {
+            let end = skip(s, from, |c| is_sep(c) || filler(c));
+            (s[from..end].chars().filter(|&c| is_sep(c)).collect(), end)
+        };
         let first_end = single(i)?;
-        let sep_end = skip(s, first_end, is_sep);
-        if sep_end == first_end {
+        let (sep, sep_end) = sep_at(first_end);
+        if sep.is_empty() {
             return None;
         }
-        let sep = &s[first_end..sep_end];
         let mut letters: Vec<Range<usize>> = Vec::with_capacity(8);
         letters.push(i..first_end);
         let mut p = sep_end;
         while let Some(e) = single(p) {
             letters.push(p..e);
-            if !s[e..].starts_with(sep) {
-                break;
-            }
-            let after = e + sep.len();
-            // The separator must be exactly `sep`, not a longer run.
-            if char_at(s, after).is_some_and(is_sep) || single(after).is_none() {
+            let (next, after) = sep_at(e);
+            if next != sep || single(after).is_none() {
                 break;
             }
             p = after;
