@@ -1,4 +1,4 @@
-//! `cargo run -p xtask -- gazetteer [--shared DIR] [--out FILE]`
+//! `cargo run -p xtask -- gazetteer [--shared DIR] [--out FILE] [--with-osm]`
 //!
 //! Rebuilds `data/gazetteer/places.tsv` from the third-party gazetteers in
 //! `../shared/data/gazetteer/` (OCHA admin 1–3 for Syria and Iraq, Syrian neighbourhoods
@@ -19,20 +19,24 @@ fn main() -> Result<()> {
         Some("gazetteer") => {
             let mut shared = root.join("../shared/data/gazetteer");
             let mut out = root.join("data/gazetteer/places.tsv");
+            let mut with_osm = false;
             while let Some(a) = args.next() {
                 match a.as_str() {
+                    "--with-osm" => with_osm = true,
                     "--shared" => shared = PathBuf::from(args.next().context("--shared DIR")?),
                     "--out" => out = PathBuf::from(args.next().context("--out FILE")?),
                     other => bail!("unknown argument {other:?}"),
                 }
             }
             let regions = root.join("data/gazetteer/regions.tsv");
-            let places = build(&shared, &regions)?;
+            let places = build(&shared, &regions, with_osm)?;
             write(&out, &places)?;
             eprintln!("wrote {} places to {}", places.len(), out.display());
             Ok(())
         }
-        _ => bail!("usage: cargo run -p xtask -- gazetteer [--shared DIR] [--out FILE]"),
+        _ => {
+            bail!("usage: cargo run -p xtask -- gazetteer [--shared DIR] [--out FILE] [--with-osm]")
+        }
     }
 }
 
@@ -141,7 +145,7 @@ struct Adm3 {
     names: [String; 6],
 }
 
-fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
+fn build(shared: &Path, regions: &Path, with_osm: bool) -> Result<Vec<Place>> {
     let mut places: Vec<Place> = Vec::new();
     let mut adm3: Vec<(String, Adm3)> = Vec::new();
 
@@ -337,12 +341,36 @@ fn build(shared: &Path, regions: &Path) -> Result<Vec<Place>> {
         .filter(|(c, _)| c == "SY")
         .map(|(_, a)| (a.names[4].clone(), a.names[5].clone()))
         .collect();
+    let adm3_centre_sy: HashMap<String, (f64, f64)> = adm3
+        .iter()
+        .filter(|(c, _)| c == "SY")
+        .map(|(_, a)| (a.names[4].clone(), (a.lat, a.lon)))
+        .collect();
     let mut seen_c: HashMap<String, usize> = HashMap::new();
-    for (file, precise) in [
-        ("syr_iom_hotosm_communities.tsv", true),
-        ("syr_iom_dtm_locations.tsv", false),
-    ] {
-        for r in tsv(&shared.join(file))? {
+    // The OpenStreetMap layer (Arabic names and village points) is under the ODbL, a
+    // share-alike licence: bundled only on request (--with-osm); by default the IOM list
+    // gives English names at the sub-district centre.
+    let files: &[(&str, bool)] = if with_osm {
+        &[
+            ("syr_iom_hotosm_communities.tsv", true),
+            ("syr_iom_dtm_locations.tsv", false),
+        ]
+    } else {
+        &[("syr_iom_dtm_locations.tsv", false)]
+    };
+    for &(file, precise) in files {
+        for mut r in tsv(&shared.join(file))? {
+            if !with_osm {
+                let a3 = f(&r, "admin3_en");
+                if let Some(&(lat, lon)) = adm3_centre_sy.get(&a3) {
+                    r.insert("lat".into(), lat.to_string());
+                    r.insert("lon".into(), lon.to_string());
+                }
+                r.insert("name_ar".into(), String::new());
+                r.insert("alt_names".into(), String::new());
+                let src = f(&r, "source").replace("coords=osm_point", "coords=ocha_adm3_centre");
+                r.insert("source".into(), src);
+            }
             let id = f(&r, "id");
             // Community P-codes only (C1234, C4564-3); a row broken by a stray quote in
             // the source shifts its columns and is skipped.
