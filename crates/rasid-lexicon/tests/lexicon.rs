@@ -108,7 +108,7 @@ fn bundled_data_checks_clean() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
-/// The sizes the issue asks for: at least 20k place names, 3k actor aliases.
+/// The lexicon's promised size: at least 20k place names, 3k actor aliases.
 #[test]
 fn sizes() {
     let lex = lexicon();
