@@ -185,6 +185,13 @@ impl Lexicon {
             if !suffix_ok {
                 continue;
             }
+            // After لل the name's own article is the second ل (للفيلق = ل + الفيلق): the
+            // span starts there.
+            let s = if lil && info.after_lil_only {
+                s - 'ل'.len_utf8()
+            } else {
+                s
+            };
             let vrange = match &back {
                 Some(b) => b[s] as usize..b[e - 1] as usize + 1,
                 None => s..e,
