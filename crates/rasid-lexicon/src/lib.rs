@@ -582,6 +582,13 @@ impl Lexicon {
             .map_or(&[], |&k| &self.keys[k as usize].entries)
     }
 
+    /// Raw automaton hits over the match view of `text`, before any boundary, clitic or
+    /// context rule: the cost floor of [`Lexicon::find`], for benchmarks.
+    pub fn raw_hit_count(&self, text: &str) -> usize {
+        let view = self.norm.normalize(text);
+        self.automaton.find_overlapping_iter(view.as_str()).count()
+    }
+
     /// Heap bytes of the automaton.
     pub fn automaton_bytes(&self) -> usize {
         self.automaton.heap_bytes()
