@@ -382,6 +382,15 @@ impl LexiconBuilder {
         }
         for (i, t) in self.triggers.iter().enumerate() {
             add(&t.form, EntryRef::Trigger(i as u32));
+            // Arabic construct phrases take the article on their second word as often as
+            // not (كتابة عبارات، كتابة العبارات).
+            let words: Vec<&str> = t.form.split_whitespace().collect();
+            if words.len() == 2 && !t.form.is_ascii() && !words[1].starts_with("ال") {
+                add(
+                    &format!("{} ال{}", words[0], words[1]),
+                    EntryRef::Trigger(i as u32),
+                );
+            }
         }
         for (i, c) in self.cues.iter().enumerate() {
             add(&c.form, EntryRef::Cue(i as u32));

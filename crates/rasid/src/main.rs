@@ -20,6 +20,7 @@ enum Command {
     Normalize(cmd::normalize::Args),
     Grep(cmd::grep::Args),
     Entities(cmd::entities::Args),
+    Extract(cmd::extract::Args),
     #[command(subcommand)]
     Lexicon(cmd::lexicon::Command),
     EvalNer(cmd::eval_ner::Args),
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Command::Normalize(a) => cmd::normalize::run(a),
         Command::Grep(a) => cmd::grep::run(a),
         Command::Entities(a) => cmd::entities::run(a),
+        Command::Extract(a) => cmd::extract::run(a),
         Command::Lexicon(c) => cmd::lexicon::run(c),
         Command::EvalNer(a) => cmd::eval_ner::run(a),
     };

@@ -2,6 +2,7 @@
 
 pub mod entities;
 pub mod eval_ner;
+pub mod extract;
 pub mod grep;
 pub mod lexicon;
 pub mod normalize;

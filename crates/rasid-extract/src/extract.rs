@@ -1,0 +1,601 @@
+//! From an article to events: boilerplate out, then per sentence an event word, its
+//! actors and their roles, a place, a date, casualties, hedges and negations.
+//!
+//! Confidence is additive and documented: 0.35 for a sentence with an event word, +0.25
+//! when the word alone signals its type (a strong trigger; +0.10 for a weak one), +0.15
+//! with an initiator, +0.15 with a place, +0.10 with a date written in the text, −0.05
+//! when the initiator is only suspected. A threshold of 0.6 keeps events with a strong
+//! trigger and at least an actor or a place; 0.75 needs all of them.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use rasid_lexicon::{Entity, EntityKind, FeatureKind, Lexicon, SUB_EVENT_TYPES};
+use rasid_text::numbers::{numbers, NumberMatch};
+
+use crate::article::Article;
+use crate::dates::{find_dates, DateExpr};
+use crate::event::{ActorRef, DateRange, Event, Evidence, Location};
+
+/// Settings of an [`Extractor`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtractorConfig {
+    /// Events below this confidence are dropped.
+    pub min_confidence: f32,
+}
+
+impl Default for ExtractorConfig {
+    fn default() -> ExtractorConfig {
+        ExtractorConfig {
+            min_confidence: 0.0,
+        }
+    }
+}
+
+/// The result for one article: the clean text the spans point into, and the events.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extraction {
+    /// The article text without boilerplate lines.
+    pub text: String,
+    /// The events, in text order.
+    pub events: Vec<Event>,
+}
+
+/// An immutable, shareable extractor.
+#[derive(Clone, Debug)]
+pub struct Extractor {
+    lex: Arc<Lexicon>,
+    config: ExtractorConfig,
+    boilerplate: Vec<String>,
+}
+
+/// Words before an actor that make it a supporter of the initiator.
+const ASSOC_MARKERS: &[&str] = &[
+    "بدعم من",
+    "بدعم",
+    "بمساندة",
+    "باسناد",
+    "بغطاء",
+    "تدعمها",
+    "يدعمها",
+    "المدعومه من",
+    "المدعوم من",
+    "backed by",
+    "supported by",
+    "with the support of",
+];
+/// Words before an event word that make it background, not the reported event.
+const BACKGROUND: &[&str] = &["بعد", "عقب", "منذ", "اثر", "after", "since", "following"];
+/// Actors that report rather than act.
+const REPORTERS: &[&str] = &["civilians-journalists"];
+
+fn match_key(s: &str) -> String {
+    rasid_text::match_view(s).into_string()
+}
+
+fn char_span(text: &str, r: &Range<usize>) -> [usize; 2] {
+    let c = rasid_text::char_range(text, r.clone());
+    [c.start, c.end]
+}
+
+/// Specificity of a place for choosing an event's location (lower is more specific).
+fn specificity(f: FeatureKind) -> u8 {
+    use FeatureKind::*;
+    match f {
+        Landmark | Prison | Camp | MilitaryBase | Airport | OilField | Dam | BorderCrossing
+        | Neighbourhood => 0,
+        Village | Town | City => 1,
+        Region | Border | NaturalFeature => 2,
+        SubDistrict | District => 3,
+        Governorate => 4,
+        Country => 5,
+    }
+}
+
+impl Extractor {
+    /// An extractor over a lexicon.
+    pub fn new(lex: Arc<Lexicon>, config: ExtractorConfig) -> Extractor {
+        let boilerplate = lex
+            .cues()
+            .iter()
+            .filter(|c| c.cue == "boilerplate")
+            .map(|c| match_key(&c.form))
+            .filter(|k| !k.is_empty())
+            .collect();
+        Extractor {
+            lex,
+            config,
+            boilerplate,
+        }
+    }
+
+    /// Whether a line is site boilerplate (follow us, see also, share…).
+    fn is_boilerplate(&self, line: &str) -> bool {
+        let k = match_key(line);
+        let k = k.trim_start_matches(|c: char| !c.is_alphanumeric());
+        !k.is_empty() && self.boilerplate.iter().any(|b| k.starts_with(b.as_str()))
+    }
+
+    /// The events of one article.
+    pub fn extract(&self, article: &Article) -> Extraction {
+        let text: String = article
+            .text
+            .lines()
+            .filter(|l| !self.is_boilerplate(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let entities = self.lex.find(&text);
+        let dates = article
+            .published
+            .map(|p| find_dates(&text, p))
+            .unwrap_or_default();
+        let nums = numbers(&text);
+        let main_place = main_place(&entities);
+        let mut events: Vec<Event> = Vec::new();
+        for sr in rasid_text::sentences(&text) {
+            let sentence = &text[sr.clone()];
+            if sentence.trim_end().ends_with(['؟', '?'])
+                || sentence.trim_end().ends_with("؟!")
+                || sentence.trim_end().ends_with("?!")
+            {
+                continue;
+            }
+            let inside = |e: &&Entity| e.src.start >= sr.start && e.src.end <= sr.end;
+            let ents: Vec<&Entity> = entities.iter().filter(inside).collect();
+            let has_cue = |cue: &str| {
+                ents.iter()
+                    .any(|e| e.kind == EntityKind::Cue && e.id == cue)
+            };
+            // A later sentence naming who was behind an event of the previous one
+            // ("رجحت مصادر أن خلايا التنظيم تقف وراء هذه الكتابات").
+            let k = match_key(sentence);
+            if has_cue("hedge") && (k.contains("وراء") || k.contains("behind")) {
+                if let (Some(prev), Some(a)) = (
+                    events.last_mut(),
+                    self.actors(&text, &ents)
+                        .into_iter()
+                        .find(|a| a.0.id != "unidentified"),
+                ) {
+                    if prev.actor1.as_ref().is_none_or(|x| x.id == "unidentified") {
+                        let mut actor = a.0;
+                        actor.suspected = true;
+                        prev.actor1 = Some(actor);
+                    }
+                    continue;
+                }
+            }
+            if let Some(ev) =
+                self.sentence_event(article, &text, sr.clone(), &ents, &dates, &nums, main_place)
+            {
+                events.push(ev);
+            }
+        }
+        let events = merge(events);
+        Extraction {
+            text,
+            events: events
+                .into_iter()
+                .filter(|e| e.confidence >= self.config.min_confidence)
+                .collect(),
+        }
+    }
+
+    /// Actors of a sentence with their roles' clues: (actor, is an associate).
+    fn actors(&self, text: &str, ents: &[&Entity]) -> Vec<(ActorRef, bool, Range<usize>)> {
+        let mut out: Vec<(ActorRef, bool, Range<usize>)> = Vec::new();
+        for e in ents.iter().filter(|e| e.kind == EntityKind::Actor) {
+            if REPORTERS.contains(&e.id.as_str()) {
+                continue;
+            }
+            let root = self.lex.root_actor(&e.id);
+            let name = self
+                .lex
+                .actor(&root)
+                .map_or_else(|| e.name.clone(), |a| a.name.clone());
+            let mut from = e.src.start.saturating_sub(40);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            let before = match_key(&text[from..e.src.start]);
+            let before = before.trim_end();
+            let assoc = ASSOC_MARKERS.iter().any(|m| before.ends_with(m));
+            out.push((
+                ActorRef {
+                    id: root,
+                    name,
+                    text: e.text.clone(),
+                    span: char_span(text, &e.src),
+                    suspected: false,
+                },
+                assoc,
+                e.src.clone(),
+            ));
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sentence_event(
+        &self,
+        article: &Article,
+        text: &str,
+        sr: Range<usize>,
+        ents: &[&Entity],
+        dates: &[DateExpr],
+        nums: &[NumberMatch],
+        main_place: Option<&Entity>,
+    ) -> Option<Event> {
+        let has_cue = |cue: &str| {
+            ents.iter()
+                .any(|e| e.kind == EntityKind::Cue && e.id == cue)
+        };
+        // Event words, minus background ones ("بعد السيطرة على المدينة").
+        // A weak "Other" word (شعارات, a claim) is too vague to make an event by itself.
+        let triggers: Vec<&&Entity> = ents
+            .iter()
+            .filter(|e| e.kind == EntityKind::Trigger)
+            .filter(|e| !(e.id == "Other" && e.value.as_deref() != Some("strong")))
+            .filter(|e| {
+                let before = match_key(&text[sr.start..e.src.start]);
+                let last = before.split_whitespace().last().unwrap_or("");
+                !BACKGROUND
+                    .iter()
+                    .any(|b| last == *b || last.strip_prefix('و') == Some(b))
+            })
+            .collect();
+        if triggers.is_empty() {
+            return None;
+        }
+        // A count just before an event word ("153 هجوماً", "عدة هجمات"): an aggregate.
+        let counted = triggers.iter().find_map(|t| {
+            nums.iter()
+                .filter(|n| {
+                    n.span.end <= t.src.start
+                        && n.span.start >= sr.start
+                        && text[n.span.end..t.src.start]
+                            .chars()
+                            .all(char::is_whitespace)
+                        && !(1900.0..2100.0).contains(&n.value)
+                })
+                .map(|n| (*t, n))
+                .next()
+        });
+        let precedence = |t: &Entity| {
+            SUB_EVENT_TYPES
+                .iter()
+                .position(|(s, _)| *s == t.id)
+                .unwrap_or(99)
+        };
+        let chosen: &Entity = match counted {
+            Some((t, _)) => t,
+            None => triggers
+                .iter()
+                .min_by_key(|t| (t.value.as_deref() != Some("strong"), precedence(t)))
+                .map(|t| &***t)?,
+        };
+        let strong = chosen.value.as_deref() == Some("strong");
+        // A denial, a negation of the event or a forecast in the clause of the event word
+        // means no event ("نفى وقوع هجوم", "وعوداً بشن هجمات").
+        let clause = clause_of(text, sr.clone(), chosen.src.start);
+        let in_clause = |e: &&&Entity| e.src.start >= clause.start && e.src.end <= clause.end;
+        let cancel = ents.iter().filter(in_clause).any(|e| {
+            e.kind == EntityKind::Cue
+                && (e.id == "denial"
+                    || e.id == "forecast"
+                    || (e.id == "negation" && e.value.as_deref() == Some("event")))
+        });
+        if cancel {
+            return None;
+        }
+        // All sub-types the chosen words stand for (هاجم: Armed clash or Attack).
+        let mut types: Vec<&str> = triggers
+            .iter()
+            .filter(|t| t.src == chosen.src)
+            .map(|t| t.id.as_str())
+            .collect();
+        types.sort_by_key(|t| SUB_EVENT_TYPES.iter().position(|(s, _)| s == t));
+        // Actors and roles.
+        let actors = self.actors(text, ents);
+        let principal: Vec<&(ActorRef, bool, Range<usize>)> =
+            actors.iter().filter(|a| !a.1).collect();
+        let assoc: Vec<ActorRef> = actors.iter().filter(|a| a.1).map(|a| a.0.clone()).collect();
+        if !strong && principal.is_empty() {
+            return None;
+        }
+        let hedged = has_cue("hedge");
+        // "مسلحون يُعتقد أنهم من خلايا التنظيم": the hedged group stands for the gunmen.
+        let mut principal: Vec<(ActorRef, Range<usize>)> = principal
+            .iter()
+            .map(|a| (a.0.clone(), a.2.clone()))
+            .collect();
+        if hedged {
+            if let Some(i) = principal.iter().position(|a| a.0.id == "unidentified") {
+                if let Some(j) = principal
+                    .iter()
+                    .position(|a| a.0.id != "unidentified" && a.1.start > principal[i].1.start)
+                {
+                    let mut named = principal.remove(j);
+                    named.0.suspected = true;
+                    named.1 = principal[i].1.clone();
+                    principal[i] = named;
+                }
+            }
+        }
+        let t = chosen.src.start;
+        let after: Vec<&(ActorRef, Range<usize>)> =
+            principal.iter().filter(|a| a.1.start >= t).collect();
+        let before: Vec<&(ActorRef, Range<usize>)> =
+            principal.iter().filter(|a| a.1.end <= t).collect();
+        let (mut actor1, actor2) = if before.is_empty() {
+            // Verb first (VSO): the subject follows, then the object.
+            let a1 = after.first().map(|a| a.0.clone());
+            let a2 = after
+                .iter()
+                .skip(1)
+                .find(|a| Some(&a.0.id) != a1.as_ref().map(|x| &x.id))
+                .map(|a| a.0.clone());
+            (a1, a2)
+        } else {
+            let a1 = before.last().map(|a| a.0.clone());
+            let a2 = after
+                .iter()
+                .chain(before.iter().rev().skip(1))
+                .find(|a| Some(&a.0.id) != a1.as_ref().map(|x| &x.id))
+                .map(|a| a.0.clone());
+            (a1, a2)
+        };
+        if hedged {
+            if let Some(a1) = actor1.as_mut() {
+                a1.suspected = true;
+            }
+        }
+        let aggregate = counted.is_some();
+        let territorial = types.iter().any(|t| t.contains("territory"));
+        // An aggregate counts its initiator's activity: no single target. Otherwise the
+        // target is in the clause of the event word ("ضد خلايا التنظيم"), except for a
+        // change of control, whose loser is often named later ("معقل لتنظيم الدولة").
+        let target_clause = clause_of(text, sr.clone(), chosen.src.start);
+        let actor2 = actor2.filter(|a| {
+            let in_clause = principal.iter().any(|p| {
+                p.0.id == a.id && p.1.start >= target_clause.start && p.1.end <= target_clause.end
+            });
+            !aggregate
+                && (territorial || in_clause)
+                && Some(&a.id) != actor1.as_ref().map(|x| &x.id)
+        });
+        let is_inter = |a: &Option<ActorRef>, codes: &[u8]| {
+            a.as_ref()
+                .and_then(|a| self.lex.actor(&a.id))
+                .is_some_and(|x| codes.contains(&x.inter))
+        };
+        // Guidance between sub-types one word can mean.
+        let sub: &'static str = {
+            let has = |s: &str| types.contains(&s);
+            let pick = if has("Armed clash") && has("Attack") {
+                if actor2.as_ref().is_some_and(|a| a.id == "civilians") {
+                    "Attack"
+                } else {
+                    "Armed clash"
+                }
+            } else if has("Government regains territory")
+                && has("Non-state actor overtakes territory")
+            {
+                if is_inter(&actor1, &[1, 8]) {
+                    "Government regains territory"
+                } else {
+                    "Non-state actor overtakes territory"
+                }
+            } else {
+                types.first().copied().unwrap_or(chosen.id.as_str())
+            };
+            SUB_EVENT_TYPES
+                .iter()
+                .find(|(s, _)| *s == pick)
+                .map(|(s, _)| *s)?
+        };
+        let event_type = SUB_EVENT_TYPES
+            .iter()
+            .find(|(s, _)| *s == sub)
+            .map(|(_, t)| *t)?;
+        // When.
+        let published = article.published?;
+        let date_expr = dates
+            .iter()
+            .find(|d| d.span.start >= sr.start && d.span.end <= sr.end);
+        let kind = if counted.is_some() {
+            "aggregate"
+        } else {
+            "event"
+        };
+        if kind == "aggregate" && date_expr.is_none() {
+            return None;
+        }
+        if let Some(d) = date_expr {
+            // A coarse period running up to publication describes ongoing activity ("خلال
+            // الأشهر الفائتة"، "هذا العام"), not an incident.
+            if kind == "event"
+                && d.precision == 4
+                && d.end >= published.saturating_sub(jiff::Span::new().days(14))
+            {
+                return None;
+            }
+        }
+        let date = match date_expr {
+            Some(d) => DateRange {
+                start: d.start.to_string(),
+                end: d.end.to_string(),
+                time_precision: d.precision,
+                text: Some(d.text.clone()),
+                span: Some(char_span(text, &d.span)),
+            },
+            None => DateRange {
+                start: published.to_string(),
+                end: published.to_string(),
+                time_precision: 1,
+                text: None,
+                span: None,
+            },
+        };
+        // Where: the most specific place of the sentence, else the article's main place.
+        // An aggregate's place must be in the clause of its count; an incident's may be
+        // anywhere in the sentence, else the article's main place.
+        let place = ents
+            .iter()
+            .filter(|e| {
+                e.kind == EntityKind::Place
+                    && e.place
+                        .as_ref()
+                        .is_some_and(|p| p.feature != FeatureKind::Country)
+            })
+            .filter(|e| !aggregate || (e.src.start >= clause.start && e.src.end <= clause.end))
+            .min_by_key(|e| (specificity(e.place.as_ref().unwrap().feature), e.src.start))
+            .copied()
+            .or(if aggregate { None } else { main_place });
+        let location = place.map(|e| location(text, e));
+        // Casualties: the number nearest a killed / injured word, lowest figure.
+        let count = counted.map(|(_, n)| n.value as u32);
+        let near = |cue: &str| -> Option<u32> {
+            ents.iter()
+                .filter(|e| e.kind == EntityKind::Cue && e.id == cue)
+                .filter_map(|c| {
+                    nums.iter()
+                        .filter(|n| n.span.start >= sr.start && n.span.end <= sr.end)
+                        .filter(|n| {
+                            Some(n.value as u32) != count && !(1900.0..2100.0).contains(&n.value)
+                        })
+                        .filter(|n| {
+                            n.span.end <= c.src.start + 1
+                                && c.src.start - n.span.end.min(c.src.start) <= 25
+                                || n.span.start >= c.src.end && n.span.start - c.src.end <= 25
+                        })
+                        .map(|n| n.value as u32)
+                        .min()
+                })
+                .min()
+        };
+        let fatalities = if kind == "event" {
+            near("killed")
+        } else {
+            None
+        };
+        let injured = if kind == "event" {
+            near("injured")
+        } else {
+            None
+        };
+        let confidence: f32 = (0.35f32
+            + if strong { 0.25 } else { 0.10 }
+            + if actor1.is_some() { 0.15 } else { 0.0 }
+            + if location.is_some() { 0.15 } else { 0.0 }
+            + if date_expr.is_some() { 0.10 } else { 0.0 }
+            - if actor1.as_ref().is_some_and(|a| a.suspected) {
+                0.05
+            } else {
+                0.0
+            })
+        .clamp(0.0, 1.0);
+        let (assoc_actor_1, assoc_actor_2) = (assoc, Vec::new());
+        Some(Event {
+            kind,
+            event_type,
+            sub_event_type: sub,
+            actor1,
+            actor2,
+            assoc_actor_1,
+            assoc_actor_2,
+            location,
+            date,
+            fatalities,
+            injured,
+            count,
+            evidence: Evidence {
+                text: text[sr.clone()].to_string(),
+                span: char_span(text, &sr),
+            },
+            confidence: (confidence * 100.0).round() / 100.0,
+        })
+    }
+}
+
+/// The clause (between commas, semicolons or the sentence ends) holding byte `at`.
+fn clause_of(text: &str, sr: Range<usize>, at: usize) -> Range<usize> {
+    let s = &text[sr.clone()];
+    let rel = at - sr.start;
+    let is_sep = |c: char| matches!(c, '،' | '؛' | ',' | ';');
+    let start = s[..rel]
+        .rfind(is_sep)
+        .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8));
+    let end = s[rel..].find(is_sep).map_or(s.len(), |i| rel + i);
+    sr.start + start..sr.start + end
+}
+
+fn location(text: &str, e: &Entity) -> Location {
+    let p = e.place.as_ref().expect("a place entity is resolved");
+    let (span, words) = match &p.phrase {
+        Some(r) => (r.clone(), text[r.clone()].to_string()),
+        None => (e.src.clone(), e.text.clone()),
+    };
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    Location {
+        name: e.name.clone(),
+        name_ar: opt(&p.name_ar),
+        country: opt(&p.country),
+        admin1: opt(&p.admin1),
+        admin2: opt(&p.admin2),
+        admin3: opt(&p.admin3),
+        lat: (!p.lat.is_nan()).then_some(p.lat),
+        lon: (!p.lon.is_nan()).then_some(p.lon),
+        geo_precision: p.geo_precision,
+        text: words,
+        span: char_span(text, &span),
+        gazetteer_id: Some(e.id.clone()),
+    }
+}
+
+/// The place the article is about: the most mentioned place that is not a country.
+fn main_place(entities: &[Entity]) -> Option<&Entity> {
+    let mut counts: HashMap<&str, (usize, &Entity)> = HashMap::new();
+    for e in entities.iter().filter(|e| e.kind == EntityKind::Place) {
+        if e.place
+            .as_ref()
+            .is_some_and(|p| p.feature != FeatureKind::Country)
+        {
+            counts.entry(e.id.as_str()).or_insert((0, e)).0 += 1;
+        }
+    }
+    counts
+        .into_values()
+        .max_by_key(|(n, e)| (*n, std::cmp::Reverse(e.src.start)))
+        .map(|(_, e)| e)
+}
+
+/// The same incident mentioned twice in one article is one event.
+fn merge(events: Vec<Event>) -> Vec<Event> {
+    let mut out: Vec<Event> = Vec::new();
+    for e in events {
+        let same = out.iter_mut().find(|o| {
+            o.kind == e.kind
+                && o.sub_event_type == e.sub_event_type
+                && o.date.start == e.date.start
+                && o.date.end == e.date.end
+                && o.location.as_ref().and_then(|l| l.gazetteer_id.clone())
+                    == e.location.as_ref().and_then(|l| l.gazetteer_id.clone())
+                && o.actor1.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id)
+        });
+        match same {
+            Some(o) => {
+                o.confidence = o.confidence.max(e.confidence);
+                o.fatalities = match (o.fatalities, e.fatalities) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                if o.actor2.is_none() {
+                    o.actor2 = e.actor2;
+                }
+            }
+            None => out.push(e),
+        }
+    }
+    out
+}
