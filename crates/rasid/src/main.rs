@@ -21,6 +21,7 @@ enum Command {
     Grep(cmd::grep::Args),
     Entities(cmd::entities::Args),
     Extract(cmd::extract::Args),
+    Eval(cmd::eval::Args),
     #[command(subcommand)]
     Lexicon(cmd::lexicon::Command),
     EvalNer(cmd::eval_ner::Args),
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Command::Grep(a) => cmd::grep::run(a),
         Command::Entities(a) => cmd::entities::run(a),
         Command::Extract(a) => cmd::extract::run(a),
+        Command::Eval(a) => cmd::eval::run(a),
         Command::Lexicon(c) => cmd::lexicon::run(c),
         Command::EvalNer(a) => cmd::eval_ner::run(a),
     };

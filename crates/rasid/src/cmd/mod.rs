@@ -1,6 +1,7 @@
 //! Subcommands.
 
 pub mod entities;
+pub mod eval;
 pub mod eval_ner;
 pub mod extract;
 pub mod grep;

@@ -1,0 +1,238 @@
+//! `rasid eval GOLD.jsonl --articles POOL.jsonl.gz`: extraction scored against events coded
+//! by hand.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use rasid_extract::{article, Event, Extractor, ExtractorConfig};
+use serde_json::Value;
+
+/// Score extraction against a gold file (one article per line: `article_id`, `published`,
+/// `events` coded to the codebook). Events match when the event type agrees, the places
+/// agree (same admin 1, or same country when either has none) and the dates overlap; then
+/// sub-event type, actors, location, date and fatalities are compared on matched pairs.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The gold file.
+    gold: PathBuf,
+    /// Article pools (`.jsonl` or `.jsonl.gz`) holding the gold articles' texts by id.
+    #[arg(long = "articles", required = true)]
+    articles: Vec<PathBuf>,
+    /// User lexicon directory (also $RASID_LEXICON).
+    #[arg(long)]
+    lexicon: Option<PathBuf>,
+    /// Print every article's misses and extras.
+    #[arg(long)]
+    diff: bool,
+}
+
+fn read_maybe_gz(p: &Path) -> Result<String> {
+    let f = std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?;
+    let mut s = String::new();
+    if p.extension().is_some_and(|e| e == "gz") {
+        flate2::read::GzDecoder::new(f)
+            .read_to_string(&mut s)
+            .with_context(|| format!("reading {}", p.display()))?;
+    } else {
+        std::io::BufReader::new(f)
+            .read_to_string(&mut s)
+            .with_context(|| format!("reading {}", p.display()))?;
+    }
+    Ok(s)
+}
+
+fn event_matches(g: &Value, p: &Event) -> bool {
+    let same_type = g["event_type"].as_str() == Some(p.event_type);
+    let gl = &g["location"];
+    let pl = p.location.as_ref();
+    let place = match (gl["admin1"].as_str(), pl.and_then(|l| l.admin1.as_deref())) {
+        (Some(a), Some(b)) => norm_admin(a) == norm_admin(b),
+        _ => {
+            gl["country"].as_str().is_some()
+                && gl["country"].as_str() == pl.and_then(|l| l.country.as_deref())
+        }
+    };
+    let (gs, ge) = (
+        g["date"]["start"].as_str().unwrap_or(""),
+        g["date"]["end"].as_str().unwrap_or(""),
+    );
+    let overlap = p.date.start.as_str() <= ge && gs <= p.date.end.as_str();
+    same_type && place && overlap
+}
+
+/// Admin names compared loosely (Ar-Raqqa / Al-Raqqah / Raqqa).
+fn norm_admin(s: &str) -> String {
+    let s = s.to_lowercase().replace(['-', '\'', '’', ' ', '_'], "");
+    s.trim_start_matches("al")
+        .trim_start_matches("ar")
+        .trim_start_matches("as")
+        .trim_start_matches("ad")
+        .to_string()
+}
+
+#[derive(Default)]
+struct Tally {
+    ok: usize,
+    n: usize,
+}
+
+impl Tally {
+    fn add(&mut self, ok: bool) {
+        self.n += 1;
+        self.ok += ok as usize;
+    }
+    fn show(&self) -> String {
+        format!(
+            "{:.3} ({}/{})",
+            self.ok as f64 / self.n.max(1) as f64,
+            self.ok,
+            self.n
+        )
+    }
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let lex = Arc::new(crate::cmd::lexicon::load(a.lexicon.as_deref())?);
+    let extractor = Extractor::new(lex, ExtractorConfig::default());
+    let gold_text = std::fs::read_to_string(&a.gold)
+        .with_context(|| format!("reading {}", a.gold.display()))?;
+    let gold: Vec<Value> = gold_text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            serde_json::from_str(l).with_context(|| format!("{}:{}", a.gold.display(), n + 1))
+        })
+        .collect::<Result<_>>()?;
+    let wanted: std::collections::HashSet<&str> = gold
+        .iter()
+        .filter_map(|g| g["article_id"].as_str())
+        .collect();
+    let mut pool: HashMap<String, String> = HashMap::new();
+    for p in &a.articles {
+        for line in read_maybe_gz(p)?.lines() {
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            if let (Some(id), Some(text)) = (v["id"].as_str(), v["text"].as_str()) {
+                if wanted.contains(id) {
+                    pool.insert(id.to_string(), text.to_string());
+                }
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+    let (mut sub, mut a1, mut a2, mut loc, mut date, mut fat) = (
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+    );
+    for g in &gold {
+        let id = g["article_id"].as_str().unwrap_or("");
+        let Some(text) = pool.get(id) else {
+            eprintln!("rasid: {id}: not in the article pools");
+            continue;
+        };
+        let mut art = article::from_txt(id, text, None);
+        art.published = g["published"].as_str().and_then(article::parse_date);
+        let x = extractor.extract(&art);
+        let predicted: Vec<&Event> = x.events.iter().filter(|e| e.kind == "event").collect();
+        let golds: Vec<&Value> = g["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["kind"] == "event")
+            .collect();
+        let mut used = vec![false; predicted.len()];
+        let mut misses = Vec::new();
+        for ge in &golds {
+            match (0..predicted.len()).find(|&i| !used[i] && event_matches(ge, predicted[i])) {
+                Some(i) => {
+                    used[i] = true;
+                    tp += 1;
+                    let p = predicted[i];
+                    sub.add(ge["sub_event_type"].as_str() == Some(p.sub_event_type));
+                    a1.add(ge["actor1"].as_str() == p.actor1.as_ref().map(|x| x.id.as_str()));
+                    a2.add(ge["actor2"].as_str() == p.actor2.as_ref().map(|x| x.id.as_str()));
+                    loc.add(
+                        ge["location"]["admin1"].as_str().map(norm_admin)
+                            == p.location
+                                .as_ref()
+                                .and_then(|l| l.admin1.as_deref())
+                                .map(norm_admin),
+                    );
+                    date.add(
+                        ge["date"]["start"].as_str() <= Some(p.date.end.as_str())
+                            && Some(p.date.start.as_str()) <= ge["date"]["end"].as_str(),
+                    );
+                    fat.add(ge["fatalities"].as_u64().map(|f| f as u32) == p.fatalities);
+                }
+                None => {
+                    fn_ += 1;
+                    misses.push(format!(
+                        "  missed: {} / {} at {} on {}: {}",
+                        ge["event_type"].as_str().unwrap_or(""),
+                        ge["sub_event_type"].as_str().unwrap_or(""),
+                        ge["location"]["admin1"]
+                            .as_str()
+                            .unwrap_or(ge["location"]["country"].as_str().unwrap_or("?")),
+                        ge["date"]["start"].as_str().unwrap_or(""),
+                        ge["evidence"]
+                            .as_str()
+                            .unwrap_or("")
+                            .chars()
+                            .take(100)
+                            .collect::<String>()
+                    ));
+                }
+            }
+        }
+        let extras: Vec<String> = predicted
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| !**u)
+            .map(|(p, _)| {
+                format!(
+                    "  extra: {} at {} on {}: {}",
+                    p.sub_event_type,
+                    p.location
+                        .as_ref()
+                        .and_then(|l| l.admin1.clone())
+                        .unwrap_or_default(),
+                    p.date.start,
+                    p.evidence.text.chars().take(100).collect::<String>()
+                )
+            })
+            .collect();
+        fp += extras.len();
+        if a.diff && (!misses.is_empty() || !extras.is_empty()) {
+            writeln!(out, "{id}:")?;
+            for m in misses.iter().chain(&extras) {
+                writeln!(out, "{m}")?;
+            }
+        }
+    }
+    let p = tp as f64 / (tp + fp).max(1) as f64;
+    let r = tp as f64 / (tp + fn_).max(1) as f64;
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    writeln!(
+        out,
+        "events: precision {p:.3} recall {r:.3} F1 {f:.3} (tp {tp}, fp {fp}, fn {fn_})"
+    )?;
+    writeln!(out, "on matched events: sub-event type {}, actor1 {}, actor2 {}, location (admin1) {}, date {}, fatalities {}",
+        sub.show(), a1.show(), a2.show(), loc.show(), date.show(), fat.show())?;
+    Ok(ExitCode::SUCCESS)
+}
