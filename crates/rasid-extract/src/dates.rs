@@ -202,6 +202,9 @@ fn patterns() -> &'static Patterns {
         // A conjunction or preposition may be attached (وقبل، وفي، بالأمس).
         let rx = |s: &str| Regex::new(&format!(r"\b(?:وب|ول|فب|و|ف|ب|ل)?({s})\b")).expect("date pattern");
         let list = vec![
+            // "اليوم (الاثنين)"، "أمس الأحد", "today (Monday)": the weekday decides, since a
+            // report is often dated the day after the wire story it carries.
+            (rx(&format!(r"(?:(?:فجر|صباح|ظهر|عصر|مساء|ليله) )?(?:اليوم|امس|البارحه) ?[(،,-]? ?(?:يوم )?(?:{ar_wd})|(?:today|yesterday) ?[(,]? ?(?:{en_wd})")), Rule::Weekday),
             (rx(&format!(r"(?:(?:يوم )?(?:فجر|صباح|ظهر|عصر|مساء|ليله|ليل|منتصف ليله) )?(?:يوم )?(?:{ar_wd})(?: الماضي| الفائت)?|(?:last |on )?(?:{en_wd})")), Rule::Weekday),
             (rx(r"اول امس|اول من امس|the day before yesterday"), Rule::DayBeforeYesterday),
             (rx(r"(?:(?:فجر|صباح|ظهر|عصر|مساء|ليله|ليل|مساء يوم|صباح يوم) )?(?:امس|البارحه)|yesterday|last night|الليله الماضيه"), Rule::Yesterday),

@@ -429,13 +429,27 @@ impl Extractor {
                 text: Some(d.text.clone()),
                 span: Some(char_span(text, &d.span)),
             },
-            None => DateRange {
-                start: published.to_string(),
-                end: published.to_string(),
-                time_precision: 1,
-                text: None,
-                span: None,
-            },
+            // No date in the sentence: the nearest earlier day-precise date of the story
+            // within the week before publication (a lede's "اليوم (الاثنين)" dates what
+            // follows), else the publication date. Either way the span stays empty, since
+            // the sentence itself gives no date.
+            None => {
+                let week_before = published.saturating_sub(jiff::Span::new().days(7));
+                let lede = dates
+                    .iter()
+                    .rev()
+                    .filter(|d| d.span.end <= sr.start && d.precision == 1)
+                    .find(|d| d.start <= published && d.start >= week_before)
+                    .map(|d| d.start)
+                    .unwrap_or(published);
+                DateRange {
+                    start: lede.to_string(),
+                    end: lede.to_string(),
+                    time_precision: 1,
+                    text: None,
+                    span: None,
+                }
+            }
         };
         // Where: the most specific place of the sentence, else the article's main place.
         // An aggregate's place must be in the clause of its count; an incident's may be
