@@ -68,6 +68,21 @@ const ASSOC_MARKERS: &[&str] = &[
 /// Words before an event word that make it background, not the reported event.
 const BACKGROUND: &[&str] = &["بعد", "عقب", "منذ", "اثر", "after", "since", "following"];
 /// Actors that report rather than act.
+/// Words joining unidentified gunmen to the group they belong to (match keys).
+const OF_GROUP: &[&str] = &[
+    "",
+    "من",
+    "من عناصر",
+    "ينتمون الي",
+    "ينتمون ل",
+    "تابعين ل",
+    "تابعون ل",
+    "of",
+    "from",
+    "belonging to",
+    "linked to",
+];
+
 const REPORTERS: &[&str] = &["civilians-journalists"];
 
 fn match_key(s: &str) -> String {
@@ -182,6 +197,17 @@ impl Extractor {
     }
 
     /// Actors of a sentence with their roles' clues: (actor, is an associate).
+    /// The state force of a country for a role (`military`, `police`): the top-level
+    /// state actor of that country whose id ends so, the military when no police is listed.
+    fn state_force(&self, country: &str, role: &str) -> Option<&rasid_lexicon::Actor> {
+        let find = |suffix: &str| {
+            self.lex.actors().iter().find(|a| {
+                a.country == country && a.inter == 1 && a.parent.is_none() && a.id.ends_with(suffix)
+            })
+        };
+        find(&format!("-{role}")).or_else(|| find("-military"))
+    }
+
     fn actors(&self, text: &str, ents: &[&Entity]) -> Vec<(ActorRef, bool, Range<usize>)> {
         let mut out: Vec<(ActorRef, bool, Range<usize>)> = Vec::new();
         for e in ents.iter().filter(|e| e.kind == EntityKind::Actor) {
@@ -320,6 +346,21 @@ impl Extractor {
                     named.1 = principal[i].1.clone();
                     principal[i] = named;
                 }
+            }
+        }
+        // "مسلحون من تنظيم داعش", "gunmen from the group": the group named right after
+        // unidentified gunmen is who they are.
+        if let Some(i) = principal.iter().position(|a| a.0.id == "unidentified") {
+            let end = principal[i].1.end;
+            if let Some(j) = principal.iter().position(|a| {
+                a.0.id != "unidentified" && a.1.start >= end && a.1.start - end <= 24 && {
+                    let gap = match_key(&text[end..a.1.start]);
+                    OF_GROUP.contains(&gap.trim())
+                }
+            }) {
+                let mut named = principal.remove(j);
+                named.1 = principal[i].1.start..named.1.end;
+                principal[i] = named;
             }
         }
         let t = chosen.src.start;
@@ -467,6 +508,50 @@ impl Extractor {
             .copied()
             .or(if aggregate { None } else { main_place });
         let location = place.map(|e| location(text, e));
+        // Roles the words leave implicit, for violence against a target.
+        let mut actor2 = actor2;
+        let violent = matches!(
+            event_type,
+            "Battles" | "Explosions/Remote violence" | "Violence against civilians"
+        );
+        if violent && kind == "event" {
+            // Civilians are the targets of violence, never its initiators.
+            if actor1.as_ref().is_some_and(|a| a.id == "civilians") {
+                if actor2.as_ref().is_some_and(|a| a.id != "civilians") {
+                    std::mem::swap(&mut actor1, &mut actor2);
+                } else {
+                    actor2 = actor1.take();
+                }
+            }
+            // A victim named only by role ("خمسة جنود"، "مجندا بالشرطة", "soldiers"): the
+            // state force of the event's country.
+            if actor2.is_none() {
+                let victims = || {
+                    ents.iter()
+                        .filter(|e| e.kind == EntityKind::Cue && e.id == "victim")
+                        .filter(|e| e.src.start >= sr.start && e.src.end <= sr.end)
+                };
+                // In the clause of the event word, else anywhere in the sentence.
+                let victim = victims()
+                    .find(|e| e.src.start >= target_clause.start && e.src.end <= target_clause.end)
+                    .or_else(|| victims().next());
+                let country = location.as_ref().and_then(|l| l.country.as_deref());
+                if let (Some(v), Some(cc)) = (victim, country) {
+                    let role = v.value.as_deref().unwrap_or("military");
+                    if let Some(force) = self.state_force(cc, role) {
+                        if actor1.as_ref().is_none_or(|a| a.id != force.id) {
+                            actor2 = Some(ActorRef {
+                                id: force.id.clone(),
+                                name: force.name.clone(),
+                                text: v.text.clone(),
+                                span: char_span(text, &v.src),
+                                suspected: false,
+                            });
+                        }
+                    }
+                }
+            }
+        }
         // Casualties: the number nearest a killed / injured word, lowest figure.
         let count = counted.map(|(_, n)| n.value as u32);
         let near = |cue: &str| -> Option<u32> {
@@ -488,6 +573,31 @@ impl Extractor {
                 })
                 .min()
         };
+        // A state force named without its country ("أعلنت الشرطة", "the army said"): the
+        // force of the event's country, as initiator when the clause names no other.
+        if actor1.is_none() {
+            let force = ents.iter().find(|e| {
+                e.kind == EntityKind::Cue
+                    && e.id == "force"
+                    && e.src.start >= target_clause.start
+                    && e.src.end <= target_clause.end
+            });
+            let country = location.as_ref().and_then(|l| l.country.as_deref());
+            if let (Some(f), Some(cc)) = (force, country) {
+                let role = f.value.as_deref().unwrap_or("military");
+                if let Some(a) = self.state_force(cc, role) {
+                    if actor2.as_ref().is_none_or(|x| x.id != a.id) {
+                        actor1 = Some(ActorRef {
+                            id: a.id.clone(),
+                            name: a.name.clone(),
+                            text: f.text.clone(),
+                            span: char_span(text, &f.src),
+                            suspected: false,
+                        });
+                    }
+                }
+            }
+        }
         let fatalities = if kind == "event" {
             near("killed")
         } else {
@@ -498,6 +608,23 @@ impl Extractor {
         } else {
             None
         };
+        // A counted actor whose count is the toll ("ثلاثة جنود عراقيين قتلوا") is the
+        // victim, not the initiator.
+        if violent && kind == "event" {
+            let counted_victim = |a: &ActorRef| {
+                nums.iter().any(|n| {
+                    let ns = char_span(text, &n.span);
+                    ns[1] <= a.span[0]
+                        && a.span[0] - ns[1] <= 1
+                        && [fatalities, injured].contains(&Some(n.value as u32))
+                })
+            };
+            if actor1.as_ref().is_some_and(counted_victim)
+                && actor2.as_ref().is_none_or(|a| !counted_victim(a))
+            {
+                std::mem::swap(&mut actor1, &mut actor2);
+            }
+        }
         let confidence: f32 = (0.35f32
             + if strong { 0.25 } else { 0.10 }
             + if actor1.is_some() { 0.15 } else { 0.0 }

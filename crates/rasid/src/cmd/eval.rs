@@ -206,6 +206,20 @@ pub fn run(a: Args) -> Result<ExitCode> {
                     used[i] = true;
                     tp += 1;
                     let p = predicted[i];
+                    let (pa1, pa2) = (
+                        p.actor1.as_ref().map(|x| x.id.as_str()),
+                        p.actor2.as_ref().map(|x| x.id.as_str()),
+                    );
+                    if a.diff && (ge["actor1"].as_str() != pa1 || ge["actor2"].as_str() != pa2) {
+                        misses.push(format!(
+                            "  actors: gold {} / {}, found {} / {}: {}",
+                            ge["actor1"].as_str().unwrap_or("-"),
+                            ge["actor2"].as_str().unwrap_or("-"),
+                            pa1.unwrap_or("-"),
+                            pa2.unwrap_or("-"),
+                            p.evidence.text.chars().take(90).collect::<String>()
+                        ));
+                    }
                     sub.add(ge["sub_event_type"].as_str() == Some(p.sub_event_type));
                     a1.add(ge["actor1"].as_str() == p.actor1.as_ref().map(|x| x.id.as_str()));
                     a2.add(ge["actor2"].as_str() == p.actor2.as_ref().map(|x| x.id.as_str()));
