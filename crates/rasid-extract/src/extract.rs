@@ -48,6 +48,8 @@ pub struct Extractor {
     lex: Arc<Lexicon>,
     config: ExtractorConfig,
     boilerplate: Vec<String>,
+    /// Match keys of sentence openings and what they make of the sentence.
+    openings: Vec<(String, String)>,
 }
 
 /// Words before an actor that make it a supporter of the initiator.
@@ -118,10 +120,18 @@ impl Extractor {
             .map(|c| match_key(&c.form))
             .filter(|k| !k.is_empty())
             .collect();
+        let openings = lex
+            .cues()
+            .iter()
+            .filter(|c| c.cue == "opening")
+            .map(|c| (match_key(&c.form), c.value.clone()))
+            .filter(|(k, _)| !k.is_empty())
+            .collect();
         Extractor {
             lex,
             config,
             boilerplate,
+            openings,
         }
     }
 
@@ -129,7 +139,19 @@ impl Extractor {
     fn is_boilerplate(&self, line: &str) -> bool {
         let k = match_key(line);
         let k = k.trim_start_matches(|c: char| !c.is_alphanumeric());
-        !k.is_empty() && self.boilerplate.iter().any(|b| k.starts_with(b.as_str()))
+        !k.is_empty() && self.boilerplate.iter().any(|b| starts_with_word(k, b))
+    }
+
+    /// How a sentence opens (`background`, `speech`), from the `opening` cues; a
+    /// conjunction و/ف before the opening word is allowed.
+    fn opening(&self, sentence: &str) -> Option<&str> {
+        let k = match_key(sentence);
+        let k = k.trim_start_matches(|c: char| !c.is_alphanumeric());
+        let bare = k.strip_prefix(['و', 'ف']).unwrap_or(k);
+        self.openings
+            .iter()
+            .find(|(o, _)| starts_with_word(k, o) || starts_with_word(bare, o))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The events of one article.
@@ -197,6 +219,20 @@ impl Extractor {
     }
 
     /// Actors of a sentence with their roles' clues: (actor, is an associate).
+    /// The actor `a`'s names mean in country `cc` (see `theatres` in the actor files).
+    fn in_theatre(&self, a: &mut ActorRef, cc: &str) {
+        let Some(actor) = self.lex.actor(&a.id) else {
+            return;
+        };
+        if actor.theatres.is_empty() || actor.theatres.iter().any(|t| t == cc) {
+            return;
+        }
+        if let Some(other) = actor.elsewhere.as_deref().and_then(|e| self.lex.actor(e)) {
+            a.id = other.id.clone();
+            a.name = other.name.clone();
+        }
+    }
+
     /// The state force of a country for a role (`military`, `police`): the top-level
     /// state actor of that country whose id ends so, the military when no police is listed.
     fn state_force(&self, country: &str, role: &str) -> Option<&rasid_lexicon::Actor> {
@@ -301,6 +337,13 @@ impl Extractor {
                 .map(|t| &***t)?,
         };
         let strong = chosen.value.as_deref() == Some("strong");
+        // "يذكر أن…", "ويأتي ذلك…": background to the report. "وقال…", "وأدان…": words
+        // about the incident, an event only when a strong event word is reported.
+        match self.opening(&text[sr.clone()]) {
+            Some("background") => return None,
+            Some("speech") if !strong => return None,
+            _ => {}
+        }
         // A denial, a negation of the event or a forecast in the clause of the event word
         // means no event ("نفى وقوع هجوم", "وعوداً بشن هجمات").
         let clause = clause_of(text, sr.clone(), chosen.src.start);
@@ -573,6 +616,12 @@ impl Extractor {
                 })
                 .min()
         };
+        // Names whose actor depends on the theatre ("طائرات التحالف" in Yemen or in Syria).
+        if let Some(cc) = location.as_ref().and_then(|l| l.country.as_deref()) {
+            for a in [&mut actor1, &mut actor2].into_iter().flatten() {
+                self.in_theatre(a, cc);
+            }
+        }
         // A state force named without its country ("أعلنت الشرطة", "the army said"): the
         // force of the event's country, as initiator when the clause names no other.
         if actor1.is_none() {
@@ -712,27 +761,54 @@ fn main_place(entities: &[Entity]) -> Option<&Entity> {
 }
 
 /// The same incident mentioned twice in one article is one event.
+/// `text` starts with the words `prefix`, ending at a word boundary.
+fn starts_with_word(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix)
+        .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+}
+
 fn merge(events: Vec<Event>) -> Vec<Event> {
+    // A place the sentence names itself, not the article's main place lent to it.
+    let own_place = |e: &Event| {
+        e.location
+            .as_ref()
+            .is_some_and(|l| l.span[0] >= e.evidence.span[0] && l.span[1] <= e.evidence.span[1])
+    };
+    let unnamed = |a: &Option<ActorRef>| a.as_ref().is_none_or(|a| a.id == "unidentified");
     let mut out: Vec<Event> = Vec::new();
     for e in events {
         let same = out.iter_mut().find(|o| {
+            let (ol, el) = (o.location.as_ref(), e.location.as_ref());
+            let place = ol.and_then(|l| l.gazetteer_id.as_ref())
+                == el.and_then(|l| l.gazetteer_id.as_ref())
+                || ((!own_place(o) || !own_place(&e))
+                    && ol.and_then(|l| l.admin1.as_ref()) == el.and_then(|l| l.admin1.as_ref()));
+            let actor = o.actor1.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id)
+                || unnamed(&o.actor1)
+                || unnamed(&e.actor1);
             o.kind == e.kind
                 && o.sub_event_type == e.sub_event_type
                 && o.date.start == e.date.start
                 && o.date.end == e.date.end
-                && o.location.as_ref().and_then(|l| l.gazetteer_id.clone())
-                    == e.location.as_ref().and_then(|l| l.gazetteer_id.clone())
-                && o.actor1.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id)
+                && place
+                && actor
         });
         match same {
+            // The same incident told again: one event, completed from the retelling.
             Some(o) => {
                 o.confidence = o.confidence.max(e.confidence);
                 o.fatalities = match (o.fatalities, e.fatalities) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 };
+                if unnamed(&o.actor1) && !unnamed(&e.actor1) {
+                    o.actor1 = e.actor1.clone();
+                }
                 if o.actor2.is_none() {
-                    o.actor2 = e.actor2;
+                    o.actor2 = e.actor2.clone();
+                }
+                if !own_place(o) && own_place(&e) {
+                    o.location = e.location.clone();
                 }
             }
             None => out.push(e),

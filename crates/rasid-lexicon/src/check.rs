@@ -68,6 +68,14 @@ pub fn check(actors: &[Actor], places: &[Place], known_actors: &[String]) -> Vec
                 ));
             }
         }
+        if let Some(e) = &a.elsewhere {
+            if !exists(e) {
+                out.push(err(
+                    &a.origin,
+                    format!("actor {:?}: unknown actor {e:?} for elsewhere", a.id),
+                ));
+            }
+        }
         for f in &a.affiliated {
             if !exists(f) {
                 out.push(err(

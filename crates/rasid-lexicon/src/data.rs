@@ -26,6 +26,11 @@ pub struct Actor {
     pub valid_from: Option<String>,
     /// ISO date until which the names apply, if limited.
     pub valid_until: Option<String>,
+    /// Countries (ISO alpha-2) where its names mean this actor; empty: everywhere.
+    pub theatres: Vec<String>,
+    /// The actor the same names mean outside `theatres` ("طائرات التحالف" is the Saudi-led
+    /// coalition in Yemen, the US-led one in Syria and Iraq).
+    pub elsewhere: Option<String>,
     /// Arabic aliases.
     pub ar: Vec<String>,
     /// English aliases.
@@ -249,6 +254,10 @@ struct ActorToml {
     #[serde(default)]
     valid_until: String,
     #[serde(default)]
+    theatres: Vec<String>,
+    #[serde(default)]
+    elsewhere: String,
+    #[serde(default)]
     ar: Vec<String>,
     #[serde(default)]
     en: Vec<String>,
@@ -322,6 +331,8 @@ pub fn parse_toml(name: &str, text: &str) -> Result<(Vec<Actor>, Vec<Place>), Le
             affiliated: a.affiliated,
             valid_from: opt(a.valid_from),
             valid_until: opt(a.valid_until),
+            theatres: a.theatres,
+            elsewhere: opt(a.elsewhere),
             ar: a.ar,
             en: a.en,
         })

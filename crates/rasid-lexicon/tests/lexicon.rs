@@ -208,6 +208,13 @@ fn check_reports_file_and_line() {
     assert!(has("broken.toml:26:", "empty alias"), "{text:#?}");
     assert!(has("broken.toml:26:", "inter 12"), "{text:#?}");
     assert!(has("broken.toml:32:", "bad coordinates"), "{text:#?}");
+    assert!(
+        has(
+            "broken.toml:40:",
+            "unknown actor \"no-such-actor\" for elsewhere"
+        ),
+        "{text:#?}"
+    );
 }
 
 /// A TOML syntax error is reported with its line.

@@ -28,6 +28,9 @@ pub struct Args {
     /// Print every article's misses and extras.
     #[arg(long)]
     diff: bool,
+    /// Score only the events at or above this confidence.
+    #[arg(long, default_value_t = 0.0)]
+    min_confidence: f32,
 }
 
 fn read_maybe_gz(p: &Path) -> Result<String> {
@@ -143,7 +146,12 @@ impl Tally {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let lex = Arc::new(crate::cmd::lexicon::load(a.lexicon.as_deref())?);
-    let extractor = Extractor::new(lex, ExtractorConfig::default());
+    let extractor = Extractor::new(
+        lex,
+        ExtractorConfig {
+            min_confidence: a.min_confidence,
+        },
+    );
     let gold_text = std::fs::read_to_string(&a.gold)
         .with_context(|| format!("reading {}", a.gold.display()))?;
     let gold: Vec<Value> = gold_text
