@@ -309,7 +309,12 @@ impl Extractor {
         if triggers.is_empty() {
             return None;
         }
-        // A count just before an event word ("153 هجوماً", "عدة هجمات"): an aggregate.
+        // A count just before an event word ("153 هجوماً", "عدة هجمات"): an aggregate,
+        // unless it is an exact count on one day ("نفذت سبع ضربات جوية أمس"), which is one
+        // event (a vague count without a period gives nothing: see below).
+        let over_period = dates
+            .iter()
+            .any(|d| d.span.start >= sr.start && d.span.end <= sr.end && d.precision >= 2);
         let counted = triggers.iter().find_map(|t| {
             nums.iter()
                 .filter(|n| {
@@ -323,6 +328,7 @@ impl Extractor {
                 .map(|n| (*t, n))
                 .next()
         });
+        let counted = counted.filter(|(_, n)| over_period || n.approximate);
         let precedence = |t: &Entity| {
             SUB_EVENT_TYPES
                 .iter()
@@ -547,7 +553,17 @@ impl Extractor {
                         .is_some_and(|p| p.feature != FeatureKind::Country)
             })
             .filter(|e| !aggregate || (e.src.start >= clause.start && e.src.end <= clause.end))
-            .min_by_key(|e| (specificity(e.place.as_ref().unwrap().feature), e.src.start))
+            .min_by_key(|e| {
+                let p = e.place.as_ref().unwrap();
+                // A part of a country ("جنوبي العراق") locates less than a province.
+                let part_of_country = p.admin1.is_empty() && p.feature != FeatureKind::Country;
+                let rank = if part_of_country {
+                    5
+                } else {
+                    specificity(p.feature)
+                };
+                (rank, e.src.start)
+            })
             .copied()
             .or(if aggregate { None } else { main_place });
         let location = place.map(|e| location(text, e));
@@ -620,6 +636,30 @@ impl Extractor {
         if let Some(cc) = location.as_ref().and_then(|l| l.country.as_deref()) {
             for a in [&mut actor1, &mut actor2].into_iter().flatten() {
                 self.in_theatre(a, cc);
+            }
+        }
+        // Those who protest or riot are protesters / rioters, whoever the words call them
+        // ("أهالي", "المئات"); the protest word itself names them when nothing else does.
+        if matches!(event_type, "Protests" | "Riots") {
+            let crowd = if event_type == "Protests" {
+                "protesters"
+            } else {
+                "rioters"
+            };
+            if actor1.as_ref().is_none_or(|a| a.id == "civilians") {
+                if let Some(c) = self.lex.actor(crowd) {
+                    let (words, span) = match &actor1 {
+                        Some(a) => (a.text.clone(), a.span),
+                        None => (chosen.text.clone(), char_span(text, &chosen.src)),
+                    };
+                    actor1 = Some(ActorRef {
+                        id: c.id.clone(),
+                        name: c.name.clone(),
+                        text: words,
+                        span,
+                        suspected: false,
+                    });
+                }
             }
         }
         // A state force named without its country ("أعلنت الشرطة", "the army said"): the
