@@ -144,14 +144,27 @@ impl Extractor {
 
     /// How a sentence opens (`background`, `speech`), from the `opening` cues; a
     /// conjunction و/ف before the opening word is allowed.
+    /// Discourse phrases ("من جانبه،", "وفي سياق آخر،") are skipped first.
     fn opening(&self, sentence: &str) -> Option<&str> {
-        let k = match_key(sentence);
-        let k = k.trim_start_matches(|c: char| !c.is_alphanumeric());
-        let bare = k.strip_prefix(['و', 'ف']).unwrap_or(k);
-        self.openings
-            .iter()
-            .find(|(o, _)| starts_with_word(k, o) || starts_with_word(bare, o))
-            .map(|(_, v)| v.as_str())
+        let key = match_key(sentence);
+        let mut k = key.as_str();
+        for _ in 0..3 {
+            k = k.trim_start_matches(|c: char| !c.is_alphanumeric());
+            let bare = k.strip_prefix(['و', 'ف']).unwrap_or(k);
+            let found = self
+                .openings
+                .iter()
+                .find(|(o, _)| starts_with_word(k, o) || starts_with_word(bare, o));
+            match found {
+                Some((o, v)) if v == "discourse" => {
+                    let from = if k.starts_with(o.as_str()) { k } else { bare };
+                    k = &from[o.len()..];
+                }
+                Some((_, v)) => return Some(v.as_str()),
+                None => return None,
+            }
+        }
+        None
     }
 
     /// The events of one article.
