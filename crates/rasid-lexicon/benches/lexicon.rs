@@ -8,6 +8,10 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rasid_lexicon::{Lexicon, LexiconBuilder};
 
+/// The allocator the `rasid` binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let gz = root.join("../shared/data/news/saudinewsnet.part1.jsonl.gz");

@@ -4,6 +4,10 @@
 
 use std::time::Instant;
 
+/// The allocator the `rasid` binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let path = std::env::args().nth(1).expect("usage: throughput FILE");
     let t = Instant::now();

@@ -7,6 +7,11 @@ use clap::{Parser, Subcommand};
 mod cmd;
 mod input;
 
+/// Building the lexicon makes many small allocations; mimalloc makes start-up markedly
+/// faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// rasid (راصد, "the observer"): Arabic-first conflict news reader.
 #[derive(Parser, Debug)]
 #[command(name = "rasid", version, about, long_about = None, propagate_version = true)]
