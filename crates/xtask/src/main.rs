@@ -430,7 +430,8 @@ fn build(shared: &Path, regions: &Path, with_osm: bool) -> Result<Vec<Place>> {
     }
 
     // GeoNames: admin1 names, Middle East populated places, world cities.
-    // admin1 codes missing from the GeoNames file (Afghanistan) come from admin1.tsv.
+    // admin1.tsv gives conventional English names, and the codes missing from the GeoNames
+    // file (Afghanistan).
     let admin1_extra: HashMap<String, String> = if regions.with_file_name("admin1.tsv").exists() {
         tsv(&regions.with_file_name("admin1.tsv"))?
             .into_iter()
@@ -557,9 +558,10 @@ fn build(shared: &Path, regions: &Path, with_osm: bool) -> Result<Vec<Place>> {
                 }
             } else {
                 let code = format!("{country}.{}", f(&r, "admin1_code"));
-                p.admin1_en = admin1
+                // The curated conventional name (Taiz, not Ta‘izz) before GeoNames'.
+                p.admin1_en = admin1_extra
                     .get(&code)
-                    .or_else(|| admin1_extra.get(&code))
+                    .or_else(|| admin1.get(&code))
                     .cloned()
                     .unwrap_or_else(|| f(&r, "admin1_name"));
             }
