@@ -727,6 +727,29 @@ impl Extractor {
                 std::mem::swap(&mut actor1, &mut actor2);
             }
         }
+        // A bombing, assassination or abduction whose perpetrator the report does not name:
+        // an unidentified armed group (ACLED's convention), named by the event word itself.
+        if kind == "event"
+            && actor1.is_none()
+            && matches!(
+                sub,
+                "Remote explosive/landmine/IED"
+                    | "Suicide bomb"
+                    | "Grenade"
+                    | "Attack"
+                    | "Abduction/forced disappearance"
+            )
+        {
+            if let Some(u) = self.lex.actor("unidentified") {
+                actor1 = Some(ActorRef {
+                    id: u.id.clone(),
+                    name: u.name.clone(),
+                    text: chosen.text.clone(),
+                    span: char_span(text, &chosen.src),
+                    suspected: false,
+                });
+            }
+        }
         let confidence: f32 = (0.35f32
             + if strong { 0.25 } else { 0.10 }
             + if actor1.is_some() { 0.15 } else { 0.0 }
