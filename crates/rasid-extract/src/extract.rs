@@ -610,7 +610,12 @@ impl Extractor {
                 let country = location.as_ref().and_then(|l| l.country.as_deref());
                 if let (Some(v), Some(cc)) = (victim, country) {
                     let role = v.value.as_deref().unwrap_or("military");
-                    if let Some(force) = self.state_force(cc, role) {
+                    let force = if role == "civilians" {
+                        self.lex.actor("civilians")
+                    } else {
+                        self.state_force(cc, role)
+                    };
+                    if let Some(force) = force {
                         if actor1.as_ref().is_none_or(|a| a.id != force.id) {
                             actor2 = Some(ActorRef {
                                 id: force.id.clone(),
@@ -626,6 +631,10 @@ impl Extractor {
         }
         // Casualties: the number nearest a killed / injured word, lowest figure.
         let count = counted.map(|(_, n)| n.value as u32);
+        // For each killed / injured word, the nearest count within a few words (before:
+        // "14 جنديا أفغانيا قتلوا", "12 شخصاً على الأقل قتلوا"; after: "مقتل 18"); across
+        // mentions, the lowest figure (ACLED). "عائلة واحدة" is no count of victims.
+        let chars_between = |a: usize, b: usize| text[a.min(b)..b.max(a)].chars().count();
         let near = |cue: &str| -> Option<u32> {
             ents.iter()
                 .filter(|e| e.kind == EntityKind::Cue && e.id == cue)
@@ -636,12 +645,20 @@ impl Extractor {
                             Some(n.value as u32) != count && !(1900.0..2100.0).contains(&n.value)
                         })
                         .filter(|n| {
-                            n.span.end <= c.src.start + 1
-                                && c.src.start - n.span.end.min(c.src.start) <= 25
-                                || n.span.start >= c.src.end && n.span.start - c.src.end <= 25
+                            n.value >= 2.0 || text[n.span.clone()].chars().any(|c| c.is_numeric())
                         })
-                        .map(|n| n.value as u32)
+                        .filter_map(|n| {
+                            let d = if n.span.end <= c.src.start + 1 {
+                                chars_between(n.span.end.min(c.src.start), c.src.start)
+                            } else if n.span.start >= c.src.end {
+                                chars_between(c.src.end, n.span.start)
+                            } else {
+                                return None;
+                            };
+                            (d <= 30).then_some((d, n.value as u32))
+                        })
                         .min()
+                        .map(|(_, v)| v)
                 })
                 .min()
         };

@@ -228,6 +228,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
                             p.evidence.text.chars().take(90).collect::<String>()
                         ));
                     }
+                    let gf = ge["fatalities"].as_u64().map(|f| f as u32);
+                    if a.diff && gf != p.fatalities {
+                        misses.push(format!(
+                            "  fatalities: gold {}, found {}: {}",
+                            gf.map_or("-".into(), |f| f.to_string()),
+                            p.fatalities.map_or("-".into(), |f| f.to_string()),
+                            p.evidence.text.chars().take(110).collect::<String>()
+                        ));
+                    }
                     sub.add(ge["sub_event_type"].as_str() == Some(p.sub_event_type));
                     a1.add(ge["actor1"].as_str() == p.actor1.as_ref().map(|x| x.id.as_str()));
                     a2.add(ge["actor2"].as_str() == p.actor2.as_ref().map(|x| x.id.as_str()));
