@@ -183,7 +183,10 @@ impl Extractor {
         let nums = numbers(&text);
         let main_place = main_place(&entities);
         let mut events: Vec<Event> = Vec::new();
-        for sr in rasid_text::sentences(&text) {
+        for sr in rasid_text::sentences(&text)
+            .into_iter()
+            .flat_map(|sr| run_on_parts(&text, sr))
+        {
             let sentence = &text[sr.clone()];
             if sentence.trim_end().ends_with(['؟', '?'])
                 || sentence.trim_end().ends_with("؟!")
@@ -854,6 +857,36 @@ fn main_place(entities: &[Entity]) -> Option<&Entity> {
 }
 
 /// The same incident mentioned twice in one article is one event.
+/// Sentences longer than this (in characters) are run-on text without full stops — several
+/// reports strung together with commas — and are read one comma-separated part at a time.
+const RUN_ON: usize = 250;
+
+/// A sentence, or the comma-separated parts of a run-on one (each part at least a few
+/// words long; shorter pieces stay with the part before them).
+fn run_on_parts(text: &str, sr: Range<usize>) -> Vec<Range<usize>> {
+    if text[sr.clone()].chars().count() <= RUN_ON {
+        return vec![sr];
+    }
+    let mut parts = Vec::new();
+    let mut start = sr.start;
+    for (i, c) in text[sr.clone()].char_indices() {
+        if c == '،' || c == ',' {
+            let end = sr.start + i + c.len_utf8();
+            if text[start..end].chars().count() >= 60 {
+                parts.push(start..end);
+                start = end;
+            }
+        }
+    }
+    if start < sr.end {
+        match parts.last_mut() {
+            Some(last) if text[start..sr.end].chars().count() < 60 => last.end = sr.end,
+            _ => parts.push(start..sr.end),
+        }
+    }
+    parts
+}
+
 /// `text` starts with the words `prefix`, ending at a word boundary.
 fn starts_with_word(text: &str, prefix: &str) -> bool {
     text.strip_prefix(prefix)
@@ -908,4 +941,26 @@ fn merge(events: Vec<Event>) -> Vec<Event> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_on_parts;
+
+    #[test]
+    fn run_on_sentences_split_at_commas_into_whole_parts() {
+        let short = "قتل ثلاثة مدنيين، وأصيب خمسة آخرون في قصف على المدينة.";
+        assert_eq!(run_on_parts(short, 0..short.len()), vec![0..short.len()]);
+        let part = "تظاهر المئات من أهالي المحافظة أمس احتجاجا على انقطاع الكهرباء والماء";
+        let text = format!("{part}، {part}، {part}، {part}، قصير");
+        let parts = run_on_parts(&text, 0..text.len());
+        assert_eq!(parts.len(), 4, "{parts:?}");
+        assert_eq!(parts[0].start, 0);
+        assert_eq!(parts.last().unwrap().end, text.len());
+        for w in parts.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+        }
+        // The short tail stays with the last part.
+        assert!(text[parts[3].clone()].ends_with("قصير"));
+    }
 }
