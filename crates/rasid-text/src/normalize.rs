@@ -936,11 +936,16 @@ fn prefold(s: &str, record: bool) -> Option<(String, OffsetMap, Vec<Repair>)> {
     let mut it = s.char_indices().peekable();
     while let Some((i, c)) = it.next() {
         let l = c.len_utf8();
-        if let Some(&(j, m)) = it.peek() {
+        // A combining hamza/madda composes with the letter before it, across invisible
+        // format characters ("ا\u{200D}\u{0654}" is أ), so that later rules see one letter.
+        let after = s[i + l..].char_indices().find(|&(_, x)| !is_format(x));
+        if let Some((k, m)) = after {
             if matches!(m, '\u{0653}'..='\u{0655}') {
                 if let Some(comp) = unicode_normalization::char::compose(c, m) {
-                    it.next();
-                    let end = j + m.len_utf8();
+                    let end = i + l + k + m.len_utf8();
+                    while it.peek().is_some_and(|&(j, _)| j < end) {
+                        it.next();
+                    }
                     let at = out.len();
                     out.push(comp);
                     map.push_coarse(i..end, out.len() - at);
