@@ -572,7 +572,8 @@ impl Extractor {
             .min_by_key(|e| {
                 let p = e.place.as_ref().unwrap();
                 // A part of a country ("جنوبي العراق") locates less than a province.
-                let part_of_country = p.admin1.is_empty() && p.feature != FeatureKind::Country;
+                let part_of_country =
+                    e.id.starts_with("country:") && p.feature != FeatureKind::Country;
                 let rank = if part_of_country {
                     5
                 } else {
