@@ -432,7 +432,7 @@ impl Extractor {
         let after: Vec<&(ActorRef, Range<usize>)> =
             principal.iter().filter(|a| a.1.start >= t).collect();
         let before: Vec<&(ActorRef, Range<usize>)> =
-            principal.iter().filter(|a| a.1.end <= t).collect();
+            principal.iter().filter(|a| a.1.start < t).collect();
         let (mut actor1, actor2) = if before.is_empty() {
             // Verb first (VSO): the subject follows, then the object.
             let a1 = after.first().map(|a| a.0.clone());
