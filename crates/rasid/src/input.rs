@@ -72,6 +72,14 @@ pub fn open(src: &Source) -> io::Result<Box<dyn BufRead>> {
     })
 }
 
+/// Open a source, or report on stderr why it cannot be opened (`rasid: NAME: error`) and
+/// return `None`, so that a command goes on with its other sources.
+pub fn open_or_report(src: &Source) -> Option<Box<dyn BufRead>> {
+    open(src)
+        .inspect_err(|e| eprintln!("rasid: {}: {e}", src.name()))
+        .ok()
+}
+
 /// A line that is not valid UTF-8.
 #[derive(Debug)]
 pub struct BadLine {

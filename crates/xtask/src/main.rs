@@ -145,6 +145,24 @@ struct Adm3 {
     names: [String; 6],
 }
 
+impl Adm3 {
+    /// The third-level unit a place record describes.
+    fn of(p: &Place) -> Adm3 {
+        Adm3 {
+            lat: p.lat,
+            lon: p.lon,
+            names: [
+                p.admin1_en.clone(),
+                p.admin1_ar.clone(),
+                p.admin2_en.clone(),
+                p.admin2_ar.clone(),
+                p.admin3_en.clone(),
+                p.admin3_ar.clone(),
+            ],
+        }
+    }
+}
+
 fn build(shared: &Path, regions: &Path, with_osm: bool) -> Result<Vec<Place>> {
     let mut places: Vec<Place> = Vec::new();
     let mut adm3: Vec<(String, Adm3)> = Vec::new();
@@ -212,21 +230,7 @@ fn build(shared: &Path, regions: &Path, with_osm: bool) -> Result<Vec<Place>> {
             source: "OCHA COD-AB Syria; OpenSyria aliases".into(),
         };
         if level == "adm3" {
-            adm3.push((
-                "SY".into(),
-                Adm3 {
-                    lat: p.lat,
-                    lon: p.lon,
-                    names: [
-                        p.admin1_en.clone(),
-                        p.admin1_ar.clone(),
-                        p.admin2_en.clone(),
-                        p.admin2_ar.clone(),
-                        p.admin3_en.clone(),
-                        p.admin3_ar.clone(),
-                    ],
-                },
-            ));
+            adm3.push(("SY".into(), Adm3::of(&p)));
         }
         places.push(p);
     }
@@ -276,21 +280,7 @@ fn build(shared: &Path, regions: &Path, with_osm: bool) -> Result<Vec<Place>> {
             source: "OCHA COD-AB Iraq".into(),
         };
         if level == "adm3" {
-            adm3.push((
-                "IQ".into(),
-                Adm3 {
-                    lat: p.lat,
-                    lon: p.lon,
-                    names: [
-                        p.admin1_en.clone(),
-                        p.admin1_ar.clone(),
-                        p.admin2_en.clone(),
-                        p.admin2_ar.clone(),
-                        p.admin3_en.clone(),
-                        p.admin3_ar.clone(),
-                    ],
-                },
-            ));
+            adm3.push(("IQ".into(), Adm3::of(&p)));
         }
         places.push(p);
     }

@@ -113,13 +113,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     for src in &sources {
         let name = src.name();
-        let reader = match input::open(src) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("rasid: {name}: {e}");
-                failed = true;
-                continue;
-            }
+        let Some(reader) = input::open_or_report(src) else {
+            failed = true;
+            continue;
         };
         let mut doc = String::new();
         let emit = |out: &mut dyn Write, line: Option<u64>, text: &str| -> io::Result<()> {

@@ -5,10 +5,9 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use rasid_extract::{article, Event, Extractor, ExtractorConfig};
+use rasid_extract::{article, Event};
 use serde_json::Value;
 
 /// Score extraction against a gold file (one article per line: `article_id`, `published`,
@@ -145,13 +144,7 @@ impl Tally {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let lex = Arc::new(crate::cmd::lexicon::load(a.lexicon.as_deref())?);
-    let extractor = Extractor::new(
-        lex,
-        ExtractorConfig {
-            min_confidence: a.min_confidence,
-        },
-    );
+    let extractor = crate::cmd::extract::extractor(a.lexicon.as_deref(), a.min_confidence)?;
     let gold_text = std::fs::read_to_string(&a.gold)
         .with_context(|| format!("reading {}", a.gold.display()))?;
     let gold: Vec<Value> = gold_text

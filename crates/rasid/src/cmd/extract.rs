@@ -76,14 +76,14 @@ fn articles(name: &str, content: &str, lang: Option<Lang>) -> (Vec<Article>, Vec
     (out, errors)
 }
 
+/// The extractor over the bundled lexicon (plus a user lexicon directory, if given).
+pub fn extractor(lexicon: Option<&std::path::Path>, min_confidence: f32) -> Result<Extractor> {
+    let lex = Arc::new(crate::cmd::lexicon::load(lexicon)?);
+    Ok(Extractor::new(lex, ExtractorConfig { min_confidence }))
+}
+
 pub fn run(a: Args) -> Result<ExitCode> {
-    let lex = Arc::new(crate::cmd::lexicon::load(a.lexicon.as_deref())?);
-    let extractor = Extractor::new(
-        lex,
-        ExtractorConfig {
-            min_confidence: a.min_confidence,
-        },
-    );
+    let extractor = extractor(a.lexicon.as_deref(), a.min_confidence)?;
     let published = match &a.published {
         Some(d) => Some(
             article::parse_date(d).with_context(|| format!("--published: not a date: {d:?}"))?,

@@ -83,13 +83,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut any = false;
     for src in &sources {
         let name = src.name();
-        let reader = match input::open(src) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("rasid: {name}: {e}");
-                failed = true;
-                continue;
-            }
+        let Some(reader) = input::open_or_report(src) else {
+            failed = true;
+            continue;
         };
         let mut count = 0u64;
         let r = input::for_each_line(

@@ -47,13 +47,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     for src in &sources {
         let name = src.name();
-        let reader = match input::open(src) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("rasid: {name}: {e}");
-                errors.push(name);
-                continue;
-            }
+        let Some(reader) = input::open_or_report(src) else {
+            errors.push(name);
+            continue;
         };
         let mut bad = 0;
         let mut view = rasid_text::View::default();
