@@ -15,7 +15,7 @@ use rasid_lexicon::{Entity, EntityKind, FeatureKind, Lexicon, SUB_EVENT_TYPES};
 use rasid_text::numbers::{numbers, NumberMatch};
 
 use crate::article::Article;
-use crate::dates::{find_dates, DateExpr};
+use crate::dates::{find_dates_in, DateExpr};
 use crate::event::{ActorRef, DateRange, Event, Evidence, Location};
 
 /// Settings of an [`Extractor`].
@@ -175,10 +175,11 @@ impl Extractor {
             .filter(|l| !self.is_boilerplate(l))
             .collect::<Vec<_>>()
             .join("\n");
-        let entities = self.lex.find(&text);
+        let view = Lexicon::view(&text);
+        let entities = self.lex.find_in(&text, &view);
         let dates = article
             .published
-            .map(|p| find_dates(&text, p))
+            .map(|p| find_dates_in(&text, &view, p))
             .unwrap_or_default();
         let nums = numbers(&text);
         let main_place = main_place(&entities);

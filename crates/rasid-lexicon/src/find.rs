@@ -131,12 +131,23 @@ fn is_word(c: char) -> bool {
 impl Lexicon {
     /// Every actor, place, trigger and cue in `text`, in order of position.
     pub fn find(&self, text: &str) -> Vec<Entity> {
-        let norm = Normalizer::new(Config {
+        self.find_in(text, &Lexicon::view(text))
+    }
+
+    /// The normalized view the lexicon matches in: match level, case folded, repairs
+    /// recorded. Callers that need the same view for their own matching make it once with
+    /// this and pass it to [`Lexicon::find_in`].
+    pub fn view(text: &str) -> rasid_text::View {
+        Normalizer::new(Config {
             level: Level::Match,
             fold_case: true,
             record_repairs: true,
-        });
-        let view = norm.normalize(text);
+        })
+        .normalize(text)
+    }
+
+    /// [`Lexicon::find`] over a view of `text` made by [`Lexicon::view`].
+    pub fn find_in(&self, text: &str, view: &rasid_text::View) -> Vec<Entity> {
         let v = view.as_str();
         // Names are matched through quotes (حديقة “البيضا”, لـ”قسد”): the haystack is the
         // view without quote marks, with a byte map back to the view.
@@ -238,7 +249,7 @@ impl Lexicon {
                 });
             }
         }
-        self.candidate_hits(text, &view, &mut raws);
+        self.candidate_hits(text, view, &mut raws);
         // Per class, the longest non-overlapping hits.
         raws.sort_by(|a, b| {
             (b.src.len(), a.src.start, a.class).cmp(&(a.src.len(), b.src.start, b.class))
@@ -254,7 +265,7 @@ impl Lexicon {
             kept.push(r);
         }
         kept.sort_by_key(|r| (r.src.start, r.class));
-        self.resolve(text, &view, kept)
+        self.resolve(text, view, kept)
     }
 
     /// Candidate repairs of the normalizer, confirmed when they produce a lexicon key.

@@ -203,6 +203,28 @@ fn english_word(w: &str) -> Option<Word> {
     })
 }
 
+/// One word at match level: plain Arabic letters and ASCII directly (a letter-for-letter
+/// fold, as the normalizer's own table does it), anything else through `fold`.
+fn fold_word(fold: &Normalizer, w: &str) -> String {
+    if w.is_ascii() {
+        return w.to_ascii_lowercase();
+    }
+    if w.chars()
+        .all(|c| matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}'))
+    {
+        return w
+            .chars()
+            .map(|c| match c {
+                'أ' | 'إ' | 'آ' => 'ا',
+                'ى' => 'ي',
+                'ة' => 'ه',
+                c => c,
+            })
+            .collect();
+    }
+    fold.normalize_str(w)
+}
+
 /// Find the numbers in `text`, in order.
 pub fn numbers(text: &str) -> Vec<NumberMatch> {
     let fold = Normalizer::new(Config {
@@ -217,7 +239,7 @@ pub fn numbers(text: &str) -> Vec<NumberMatch> {
         .iter()
         .map(|t| {
             if t.kind == TokenKind::Word {
-                fold.normalize_str(&text[t.span.clone()])
+                fold_word(&fold, &text[t.span.clone()])
             } else {
                 String::new()
             }
@@ -341,6 +363,15 @@ pub fn numbers(text: &str) -> Vec<NumberMatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The direct fold of plain words is the normalizer's.
+        #[test]
+        fn fold_word_is_the_normalizers(w in "[\u{0621}-\u{063A}\u{0641}-\u{064A}]{1,12}|[A-Za-z0-9]{1,12}") {
+            let fold = Normalizer::new(Config { level: Level::Match, fold_case: true, record_repairs: false });
+            proptest::prop_assert_eq!(fold_word(&fold, &w), fold.normalize_str(&w));
+        }
+    }
 
     fn vals(s: &str) -> Vec<(f64, bool)> {
         numbers(s)

@@ -64,10 +64,17 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<String>) {
     }
 }
 
-/// Open a source for buffered reading.
+/// Open a source for buffered reading; a file whose name ends in `.gz` is decompressed
+/// (concatenated gzip members included).
 pub fn open(src: &Source) -> io::Result<Box<dyn BufRead>> {
     Ok(match src {
         Source::Stdin => Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+        Source::File(p) if p.extension().is_some_and(|e| e == "gz") => {
+            Box::new(BufReader::with_capacity(
+                1 << 16,
+                flate2::read::MultiGzDecoder::new(BufReader::new(File::open(p)?)),
+            ))
+        }
         Source::File(p) => Box::new(BufReader::with_capacity(1 << 16, File::open(p)?)),
     })
 }

@@ -269,3 +269,58 @@ fn lexicon_check_names_file_and_line() {
     let o = rasid(&["lexicon", "check", good.to_str().unwrap()], b"");
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+#[test]
+fn extract_reads_gzip_jsonl_in_order_and_names_bad_lines() {
+    use std::io::Write as _;
+    let dir = std::env::temp_dir().join(format!("rasid-extract-gz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pool.jsonl.gz");
+    let mut lines = String::new();
+    for i in 0..1100 {
+        lines.push_str(&format!(
+            "{{\"id\":\"a{i}\",\"date\":\"2024-07-22\",\"text\":\"قتل {} مدنيين في قصف على الرقة أمس.\"}}\n",
+            i % 7 + 2
+        ));
+        if i == 600 {
+            lines.push_str("{\"id\": \"broken\"\n");
+        }
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(lines.as_bytes()).unwrap();
+    std::fs::write(&path, gz.finish().unwrap()).unwrap();
+    let o = rasid(
+        &[
+            "extract",
+            "-j",
+            "2",
+            "--format",
+            "jsonl",
+            path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a bad line makes the exit status 2"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("pool.jsonl.gz:602"),
+        "stderr names file and line: {err}"
+    );
+    let ids: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["article"]["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let want: Vec<String> = (0..1100).map(|i| format!("a{i}")).collect();
+    assert_eq!(ids, want, "every article once, in input order");
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert_eq!(first["events"][0]["fatalities"], 2, "{first}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,13 +1,17 @@
 //! `rasid extract`: articles in, events out (the project's event codebook).
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use rasid_extract::{article, Article, Extractor, ExtractorConfig, Lang};
+use rayon::prelude::*;
 use serde_json::json;
+
+use crate::input;
 
 /// Extract events from articles: `.txt` (one article; a short first line is the title),
 /// `.jsonl` (one article per line: id, text, and optionally published/date, title, source,
@@ -32,7 +36,10 @@ pub struct Args {
     /// User lexicon directory (also $RASID_LEXICON).
     #[arg(long)]
     lexicon: Option<PathBuf>,
-    /// Inputs (`-` or none: stdin).
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// Inputs: files (`.gz` decompressed), directories (walked), `-` or none for stdin.
     files: Vec<PathBuf>,
 }
 
@@ -52,34 +59,23 @@ pub enum LangArg {
     Auto,
 }
 
-/// The articles of one input.
-fn articles(name: &str, content: &str, lang: Option<Lang>) -> (Vec<Article>, Vec<String>) {
-    let jsonl =
-        name.ends_with(".jsonl") || (name == "<stdin>" && content.trim_start().starts_with('{'));
-    if !jsonl {
-        let id = std::path::Path::new(name)
-            .file_stem()
-            .map_or(name.to_string(), |s| s.to_string_lossy().into_owned());
-        return (vec![article::from_txt(&id, content, lang)], Vec::new());
-    }
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for (n, line) in content.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match article::from_jsonl_line(&format!("{name}:{}", n + 1), line, lang) {
-            Ok(a) => out.push(a),
-            Err(e) => errors.push(e.to_string()),
-        }
-    }
-    (out, errors)
-}
-
 /// The extractor over the bundled lexicon (plus a user lexicon directory, if given).
 pub fn extractor(lexicon: Option<&std::path::Path>, min_confidence: f32) -> Result<Extractor> {
     let lex = Arc::new(crate::cmd::lexicon::load(lexicon)?);
     Ok(Extractor::new(lex, ExtractorConfig { min_confidence }))
+}
+
+/// How many articles are extracted in parallel before their output is written in input order.
+const BATCH: usize = 512;
+
+/// One unit of input, as read (parsing is left to the worker threads).
+enum Raw {
+    /// A line of a JSONL input: where it is (`FILE:LINE`) and its text.
+    Line(String, String),
+    /// A whole text file: the article id and its content.
+    Txt(String, String),
+    /// Something that could not be read; reported in order with the output.
+    Error(String),
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -95,98 +91,191 @@ pub fn run(a: Args) -> Result<ExitCode> {
         LangArg::En => Some(Lang::En),
         LangArg::Auto => None,
     };
-    let inputs: Vec<PathBuf> = if a.files.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        a.files.clone()
-    };
+    if let Some(n) = a.jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("--jobs: starting the worker threads")?;
+    }
+    let (sources, errors) = input::sources(&a.files);
+    let mut failed = !errors.is_empty();
+    for e in errors {
+        eprintln!("rasid: {e}");
+    }
+    // Reading (and decompressing) runs on its own thread, a couple of batches ahead of the
+    // extraction; the output keeps the input order.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw>>(2);
+    let reader = std::thread::spawn(move || read_all(&sources, &tx));
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let mut failed = false;
-    for input in &inputs {
-        let (name, content) = if input.as_os_str() == "-" {
-            let mut s = String::new();
-            io::stdin()
-                .read_to_string(&mut s)
-                .context("reading stdin")?;
-            ("<stdin>".to_string(), s)
-        } else {
-            let name = input.display().to_string();
-            match std::fs::read(input) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(s) => (name, s),
-                    Err(e) => {
-                        eprintln!(
-                            "rasid: {name}: invalid UTF-8 at byte offset {}",
-                            e.utf8_error().valid_up_to()
-                        );
-                        failed = true;
-                        continue;
+    for batch in rx {
+        let rendered: Vec<Result<String, String>> = batch
+            .into_par_iter()
+            .map(|raw| {
+                let mut art = match raw {
+                    Raw::Line(at, line) => {
+                        article::from_jsonl_line(&at, &line, lang).map_err(|e| e.to_string())?
                     }
-                },
-                Err(e) => {
-                    eprintln!("rasid: {name}: {e}");
-                    failed = true;
-                    continue;
+                    Raw::Txt(id, content) => article::from_txt(&id, &content, lang),
+                    Raw::Error(e) => return Err(e),
+                };
+                if published.is_some() {
+                    art.published = published;
                 }
-            }
-        };
-        let (list, errors) = articles(&name, &content, lang);
-        for e in errors {
-            eprintln!("rasid: {e}");
-            failed = true;
-        }
-        for mut art in list {
-            if published.is_some() {
-                art.published = published;
-            }
-            let x = extractor.extract(&art);
-            let mut meta = json!({
-                "id": art.id, "source": art.source, "url": art.url,
-                "published": art.published.map(|d| d.to_string()),
-                "lang": art.lang, "title": art.title,
-            });
-            if a.with_text {
-                meta["text"] = json!(x.text);
-            }
-            let obj = json!({"article": meta, "events": x.events});
-            match a.format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&obj)?)?,
-                Format::Jsonl => writeln!(out, "{obj}")?,
-                Format::Table => {
-                    writeln!(out, "== {} ({} events)", art.id, x.events.len())?;
-                    for e in &x.events {
-                        let actor = |r: &Option<rasid_extract::ActorRef>| {
-                            r.as_ref().map_or("-".to_string(), |a| {
-                                format!("{}{}", a.id, if a.suspected { "?" } else { "" })
-                            })
-                        };
-                        let place = e.location.as_ref().map_or("-".to_string(), |l| {
-                            format!("{} p{}", l.text, l.geo_precision)
-                        });
-                        writeln!(
-                            out,
-                            "{:<9} {:<36} {:<18} {:<18} {:<30} {}..{} p{} f={} c={:.2}",
-                            e.kind,
-                            e.sub_event_type,
-                            actor(&e.actor1),
-                            actor(&e.actor2),
-                            place,
-                            e.date.start,
-                            e.date.end,
-                            e.date.time_precision,
-                            e.fatalities.map_or("-".into(), |f| f.to_string()),
-                            e.confidence
-                        )?;
-                    }
+                Ok(render(&extractor, &art, &a))
+            })
+            .collect();
+        for r in rendered {
+            match r {
+                Ok(text) => out.write_all(text.as_bytes())?,
+                Err(e) => {
+                    eprintln!("rasid: {e}");
+                    failed = true;
                 }
             }
         }
     }
+    failed |= reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the input reader panicked"))??;
     out.flush()?;
     Ok(if failed {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Read every source into batches of raw units sent to `tx`. Returns whether some input
+/// could not be opened or read (already reported).
+fn read_all(sources: &[input::Source], tx: &SyncSender<Vec<Raw>>) -> Result<bool> {
+    let mut failed = false;
+    let mut batch: Vec<Raw> = Vec::with_capacity(BATCH);
+    let send = |batch: &mut Vec<Raw>| {
+        // A closed channel means the writer stopped (broken pipe): nothing more to do.
+        let _ = tx.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
+    };
+    for src in sources {
+        let name = src.name();
+        let Some(mut reader) = input::open_or_report(src) else {
+            failed = true;
+            continue;
+        };
+        let jsonl = match src {
+            input::Source::File(p) => {
+                let n = p.to_string_lossy();
+                n.ends_with(".jsonl") || n.ends_with(".jsonl.gz")
+            }
+            input::Source::Stdin => reader
+                .fill_buf()
+                .is_ok_and(|b| b.trim_ascii_start().starts_with(b"{")),
+        };
+        if jsonl {
+            let mut bad = Vec::new();
+            let read = input::for_each_line(
+                &mut reader,
+                false,
+                |n, line, _| {
+                    if !line.trim().is_empty() {
+                        batch.push(Raw::Line(format!("{name}:{n}"), line.to_string()));
+                        if batch.len() >= BATCH {
+                            send(&mut batch);
+                        }
+                    }
+                    Ok(true)
+                },
+                |b| {
+                    bad.push(Raw::Error(format!(
+                        "{name}:{}: invalid UTF-8 at byte offset {}",
+                        b.line, b.offset
+                    )))
+                },
+            );
+            batch.append(&mut bad);
+            if let Err(e) = read {
+                batch.push(Raw::Error(format!("{name}: {e}")));
+            }
+        } else {
+            let mut bytes = Vec::new();
+            if let Err(e) = reader.read_to_end(&mut bytes) {
+                batch.push(Raw::Error(format!("{name}: {e}")));
+                continue;
+            }
+            match String::from_utf8(bytes) {
+                Ok(content) => {
+                    let id = match src {
+                        input::Source::File(p) => p
+                            .file_stem()
+                            .map_or(name.clone(), |s| s.to_string_lossy().into_owned()),
+                        input::Source::Stdin => name.clone(),
+                    };
+                    batch.push(Raw::Txt(id, content));
+                }
+                Err(e) => batch.push(Raw::Error(format!(
+                    "{name}: invalid UTF-8 at byte offset {}",
+                    e.utf8_error().valid_up_to()
+                ))),
+            }
+        }
+        if batch.len() >= BATCH {
+            send(&mut batch);
+        }
+    }
+    if !batch.is_empty() {
+        send(&mut batch);
+    }
+    Ok(failed)
+}
+
+/// One article's events in the requested output format.
+fn render(extractor: &Extractor, art: &Article, a: &Args) -> String {
+    use std::fmt::Write as _;
+    let x = extractor.extract(art);
+    let mut meta = json!({
+        "id": art.id, "source": art.source, "url": art.url,
+        "published": art.published.map(|d| d.to_string()),
+        "lang": art.lang, "title": art.title,
+    });
+    if a.with_text {
+        meta["text"] = json!(x.text);
+    }
+    let mut s = String::new();
+    match a.format {
+        Format::Json => {
+            let obj = json!({"article": meta, "events": x.events});
+            let _ = writeln!(s, "{:#}", obj);
+        }
+        Format::Jsonl => {
+            let obj = json!({"article": meta, "events": x.events});
+            let _ = writeln!(s, "{obj}");
+        }
+        Format::Table => {
+            let _ = writeln!(s, "== {} ({} events)", art.id, x.events.len());
+            for e in &x.events {
+                let actor = |r: &Option<rasid_extract::ActorRef>| {
+                    r.as_ref().map_or("-".to_string(), |a| {
+                        format!("{}{}", a.id, if a.suspected { "?" } else { "" })
+                    })
+                };
+                let place = e.location.as_ref().map_or("-".to_string(), |l| {
+                    format!("{} p{}", l.text, l.geo_precision)
+                });
+                let _ = writeln!(
+                    s,
+                    "{:<9} {:<36} {:<18} {:<18} {:<30} {}..{} p{} f={} c={:.2}",
+                    e.kind,
+                    e.sub_event_type,
+                    actor(&e.actor1),
+                    actor(&e.actor2),
+                    place,
+                    e.date.start,
+                    e.date.end,
+                    e.date.time_precision,
+                    e.fatalities.map_or("-".into(), |f| f.to_string()),
+                    e.confidence
+                );
+            }
+        }
+    }
+    s
 }
