@@ -87,8 +87,24 @@ const OF_GROUP: &[&str] = &[
 
 const REPORTERS: &[&str] = &["civilians-journalists"];
 
+/// How much of a line or sentence its opening is looked for in (boilerplate phrases,
+/// discourse openers, up to three of them).
+const PREFIX_CHARS: usize = 240;
+
 fn match_key(s: &str) -> String {
     rasid_text::match_view(s).into_string()
+}
+
+/// The match key of the start of `s` (about `chars` characters, cut at a space): enough
+/// for the prefix tests on lines and sentences without normalizing a whole paragraph.
+fn prefix_key(s: &str, chars: usize) -> String {
+    match s.char_indices().nth(chars) {
+        None => match_key(s),
+        Some((cut, _)) => {
+            let cut = s[..cut].rfind(char::is_whitespace).unwrap_or(cut);
+            match_key(&s[..cut])
+        }
+    }
 }
 
 fn char_span(text: &str, r: &Range<usize>) -> [usize; 2] {
@@ -137,7 +153,7 @@ impl Extractor {
 
     /// Whether a line is site boilerplate (follow us, see also, share…).
     fn is_boilerplate(&self, line: &str) -> bool {
-        let k = match_key(line);
+        let k = prefix_key(line, PREFIX_CHARS);
         let k = k.trim_start_matches(|c: char| !c.is_alphanumeric());
         !k.is_empty() && self.boilerplate.iter().any(|b| starts_with_word(k, b))
     }
@@ -146,7 +162,7 @@ impl Extractor {
     /// conjunction و/ف before the opening word is allowed.
     /// Discourse phrases ("من جانبه،", "وفي سياق آخر،") are skipped first.
     fn opening(&self, sentence: &str) -> Option<&str> {
-        let key = match_key(sentence);
+        let key = prefix_key(sentence, PREFIX_CHARS);
         let mut k = key.as_str();
         for _ in 0..3 {
             k = k.trim_start_matches(|c: char| !c.is_alphanumeric());
@@ -181,7 +197,6 @@ impl Extractor {
             .published
             .map(|p| find_dates_in(&text, &view, p))
             .unwrap_or_default();
-        let nums = numbers(&text);
         let main_place = main_place(&entities);
         let mut events: Vec<Event> = Vec::new();
         for sr in rasid_text::sentences(&text)
@@ -203,8 +218,10 @@ impl Extractor {
             };
             // A later sentence naming who was behind an event of the previous one
             // ("رجحت مصادر أن خلايا التنظيم تقف وراء هذه الكتابات").
-            let k = match_key(sentence);
-            if has_cue("hedge") && (k.contains("وراء") || k.contains("behind")) {
+            if has_cue("hedge") && {
+                let k = match_key(sentence);
+                k.contains("وراء") || k.contains("behind")
+            } {
                 if let (Some(prev), Some(a)) = (
                     events.last_mut(),
                     self.actors(&text, &ents)
@@ -220,7 +237,7 @@ impl Extractor {
                 }
             }
             if let Some(ev) =
-                self.sentence_event(article, &text, sr.clone(), &ents, &dates, &nums, main_place)
+                self.sentence_event(article, &text, sr.clone(), &ents, &dates, main_place)
             {
                 events.push(ev);
             }
@@ -302,7 +319,6 @@ impl Extractor {
         sr: Range<usize>,
         ents: &[&Entity],
         dates: &[DateExpr],
-        nums: &[NumberMatch],
         main_place: Option<&Entity>,
     ) -> Option<Event> {
         let has_cue = |cue: &str| {
@@ -326,6 +342,14 @@ impl Extractor {
         if triggers.is_empty() {
             return None;
         }
+        // The numbers of the sentence (only sentences with an event word need them).
+        let nums: Vec<NumberMatch> = numbers(&text[sr.clone()])
+            .into_iter()
+            .map(|mut n| {
+                n.span = n.span.start + sr.start..n.span.end + sr.start;
+                n
+            })
+            .collect();
         // A count just before an event word ("153 هجوماً", "عدة هجمات"): an aggregate,
         // unless it is an exact count on one day ("نفذت سبع ضربات جوية أمس"), which is one
         // event (a vague count without a period gives nothing: see below).

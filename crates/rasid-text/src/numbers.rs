@@ -247,7 +247,11 @@ pub fn numbers(text: &str) -> Vec<NumberMatch> {
         .collect();
     let classify = |w: &str, conj: bool| -> Option<Word> {
         let w = if conj { w.strip_prefix('و')? } else { w };
-        arabic_word(w).or_else(|| english_word(w))
+        if w.is_ascii() {
+            english_word(w)
+        } else {
+            arabic_word(w)
+        }
     };
     let mut out = Vec::new();
     let mut i = 0;
