@@ -386,6 +386,14 @@ struct Pass<'a> {
     wide: bool,
 }
 
+/// Quotes, dashes, spaces and signs of Latin-1 and General Punctuation, common in Arabic
+/// news and never letters: tested before the Unicode tables, which are slow.
+#[inline]
+fn is_common_punct(c: char) -> bool {
+    matches!(c, '\u{00A0}'..='\u{00BF}' | '\u{2000}'..='\u{206F}')
+        && !matches!(c, '\u{00AA}' | '\u{00B5}' | '\u{00BA}' | '\u{2071}' | '\u{207F}')
+}
+
 #[inline]
 fn char_at(s: &str, i: usize) -> Option<char> {
     s[i..].chars().next()
@@ -459,6 +467,7 @@ impl<'a> Pass<'a> {
         let Some(f) = match_fold(c) else { return };
         if self.fold_case
             && !matches!(f, '\u{0600}'..='\u{08FF}' | '\u{FB50}'..='\u{FEFF}')
+            && !is_common_punct(f)
             && !f.is_lowercase()
             && f.is_alphabetic()
             && f.to_lowercase().next() != Some(f)
@@ -530,7 +539,12 @@ impl<'a> Pass<'a> {
             } else if is_emoji_or_symbol(c) {
                 self.symbol(c, i)
             } else {
-                if c.is_alphabetic() {
+                // Quotes, dashes and spaces of Latin-1 and General Punctuation (common in
+                // Arabic news) are no letters: skip the Unicode table for them.
+                let punct = is_common_punct(c);
+                if punct {
+                    self.boundary(i + l);
+                } else if c.is_alphabetic() {
                     self.prev = Prev::OtherLetter;
                 } else if !is_word_char(c) {
                     self.boundary(i + l);
