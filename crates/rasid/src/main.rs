@@ -30,6 +30,8 @@ enum Command {
     #[command(subcommand)]
     Lexicon(cmd::lexicon::Command),
     EvalNer(cmd::eval_ner::Args),
+    EvalSentences(cmd::eval_labels::SentencesArgs),
+    EvalAdmin1(cmd::eval_labels::Admin1Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,8 @@ fn main() -> ExitCode {
         Command::Eval(a) => cmd::eval::run(a),
         Command::Lexicon(c) => cmd::lexicon::run(c),
         Command::EvalNer(a) => cmd::eval_ner::run(a),
+        Command::EvalSentences(a) => cmd::eval_labels::sentences(a),
+        Command::EvalAdmin1(a) => cmd::eval_labels::admin1(a),
     };
     match result {
         Ok(code) => code,

@@ -32,7 +32,7 @@ pub struct Args {
     min_confidence: f32,
 }
 
-fn read_maybe_gz(p: &Path) -> Result<String> {
+pub(crate) fn read_maybe_gz(p: &Path) -> Result<String> {
     let f = std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?;
     let mut s = String::new();
     if p.extension().is_some_and(|e| e == "gz") {
@@ -69,7 +69,7 @@ fn event_matches(g: &Value, p: &Event) -> bool {
 /// Admin names compared loosely: transliterations of one name differ in vowels, article,
 /// doubling, diacritics and suffixes (Ar-Raqqa / Al-Raqqah / Raqqa, Idleb / Idlib,
 /// Ta‘izz / Taiz, 'Asir Region / Asir), so the comparison uses a consonant skeleton.
-fn norm_admin(s: &str) -> String {
+pub(crate) fn norm_admin(s: &str) -> String {
     let mut t: String = s
         .chars()
         .filter_map(|c| {
@@ -122,18 +122,19 @@ fn deunicode_char(c: char) -> char {
     }
 }
 
+/// A count of right answers.
 #[derive(Default)]
-struct Tally {
-    ok: usize,
-    n: usize,
+pub(crate) struct Tally {
+    pub(crate) ok: usize,
+    pub(crate) n: usize,
 }
 
 impl Tally {
-    fn add(&mut self, ok: bool) {
+    pub(crate) fn add(&mut self, ok: bool) {
         self.n += 1;
         self.ok += ok as usize;
     }
-    fn show(&self) -> String {
+    pub(crate) fn show(&self) -> String {
         format!(
             "{:.3} ({}/{})",
             self.ok as f64 / self.n.max(1) as f64,

@@ -2,6 +2,7 @@
 
 pub mod entities;
 pub mod eval;
+pub mod eval_labels;
 pub mod eval_ner;
 pub mod extract;
 pub mod grep;
