@@ -450,6 +450,33 @@ fn resolve(rule: Rule, c: &regex::Captures, whole: &str, p: Date) -> Option<(Dat
     })
 }
 
+/// Whether the words just before a date make it the page's own stamp.
+fn is_stamp(before: &str) -> bool {
+    let b = before.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '|'));
+    let b = b.strip_suffix(" on").unwrap_or(b);
+    [
+        "published",
+        "updated",
+        "posted",
+        "last updated",
+        "first published",
+        "تاريخ النشر",
+        "نشر في",
+        "نشر بتاريخ",
+        "اخر تحديث",
+        "تم النشر",
+        "تاريخ التحديث",
+    ]
+    .iter()
+    .any(|w| {
+        b.ends_with(w)
+            && b[..b.len() - w.len()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !is_word_char(c))
+    })
+}
+
 /// A character of a word, as the regex engine's `\w` has it (letters, marks, digits,
 /// connector punctuation).
 fn is_word_char(c: char) -> bool {
@@ -509,6 +536,9 @@ pub fn find_dates_in(text: &str, view: &rasid_text::View, published: Date) -> Ve
             }
         }
     }
+    // A stamp of the page ("Published July 2 2016", "آخر تحديث: 12 مارس") dates the
+    // report, not an event.
+    found.retain(|f| !is_stamp(&v[..f.0.start]));
     found.sort_by_key(|f| f.0.start);
     found
         .into_iter()

@@ -87,6 +87,10 @@ const OF_GROUP: &[&str] = &[
 
 const REPORTERS: &[&str] = &["civilians-journalists"];
 
+/// The longest line (in words) taken for boilerplate: a related-link line with a long
+/// headline fits.
+const BOILERPLATE_MAX_WORDS: usize = 40;
+
 /// How much of a line or sentence its opening is looked for in (boilerplate phrases,
 /// discourse openers, up to three of them).
 const PREFIX_CHARS: usize = 240;
@@ -151,8 +155,13 @@ impl Extractor {
         }
     }
 
-    /// Whether a line is site boilerplate (follow us, see also, share…).
+    /// Whether a line is site boilerplate (follow us, see also, share…). A long line is
+    /// content whatever its first words: a page flattened into one paragraph may open with
+    /// "Published …" or "Share" and carry the whole story.
     fn is_boilerplate(&self, line: &str) -> bool {
+        if line.split_whitespace().nth(BOILERPLATE_MAX_WORDS).is_some() {
+            return false;
+        }
         let k = prefix_key(line, PREFIX_CHARS);
         let k = k.trim_start_matches(|c: char| !c.is_alphanumeric());
         !k.is_empty() && self.boilerplate.iter().any(|b| starts_with_word(k, b))
@@ -684,7 +693,17 @@ impl Extractor {
                             } else {
                                 return None;
                             };
-                            (d <= 30).then_some((d, n.value as u32))
+                            // Farther before the word, a count still holds when it counts
+                            // the victims ("At least 16 civilians including women and
+                            // children were killed").
+                            let counts_actor = n.span.end <= c.src.start
+                                && ents.iter().any(|e| {
+                                    e.kind == EntityKind::Actor
+                                        && e.src.start >= n.span.end
+                                        && e.src.start < c.src.start
+                                        && text[n.span.end..e.src.start].trim().is_empty()
+                                });
+                            (d <= 30 || (counts_actor && d <= 90)).then_some((d, n.value as u32))
                         })
                         .min()
                         .map(|(_, v)| v)
@@ -722,8 +741,10 @@ impl Extractor {
             }
         }
         // A state force named without its country ("أعلنت الشرطة", "the army said"): the
-        // force of the event's country, as initiator when the clause names no other.
-        if actor1.is_none() {
+        // force of the event's country, as initiator when the clause names no other — or,
+        // named after the event word of an attack ("a car bomb exploded near a police
+        // station"), as its target.
+        if actor1.is_none() || (violent && actor2.is_none()) {
             let force = ents.iter().find(|e| {
                 e.kind == EntityKind::Cue
                     && e.id == "force"
@@ -734,14 +755,20 @@ impl Extractor {
             if let (Some(f), Some(cc)) = (force, country) {
                 let role = f.value.as_deref().unwrap_or("military");
                 if let Some(a) = self.state_force(cc, role) {
-                    if actor2.as_ref().is_none_or(|x| x.id != a.id) {
-                        actor1 = Some(ActorRef {
-                            id: a.id.clone(),
-                            name: a.name.clone(),
-                            text: f.text.clone(),
-                            span: char_span(text, &f.src),
-                            suspected: false,
-                        });
+                    let found = ActorRef {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                        text: f.text.clone(),
+                        span: char_span(text, &f.src),
+                        suspected: false,
+                    };
+                    let target = violent && f.src.start >= chosen.src.end;
+                    if target {
+                        if actor2.is_none() && actor1.as_ref().is_none_or(|x| x.id != a.id) {
+                            actor2 = Some(found);
+                        }
+                    } else if actor1.is_none() && actor2.as_ref().is_none_or(|x| x.id != a.id) {
+                        actor1 = Some(found);
                     }
                 }
             }

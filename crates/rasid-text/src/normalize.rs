@@ -391,7 +391,10 @@ struct Pass<'a> {
 #[inline]
 fn is_common_punct(c: char) -> bool {
     matches!(c, '\u{00A0}'..='\u{00BF}' | '\u{2000}'..='\u{206F}')
-        && !matches!(c, '\u{00AA}' | '\u{00B5}' | '\u{00BA}' | '\u{2071}' | '\u{207F}')
+        && !matches!(
+            c,
+            '\u{00AA}' | '\u{00B5}' | '\u{00BA}' | '\u{2071}' | '\u{207F}'
+        )
 }
 
 #[inline]

@@ -123,7 +123,10 @@ pub fn sentences(a: SentencesArgs) -> Result<ExitCode> {
             }
         }
         // Actor spans: the labelled words against the actors of the right-family events.
-        let right: Vec<&&Event> = incidents.iter().filter(|e| family_ok(category, e)).collect();
+        let right: Vec<&&Event> = incidents
+            .iter()
+            .filter(|e| family_ok(category, e))
+            .collect();
         for ev in v["events"].as_array().into_iter().flatten() {
             for (field, tally, first) in [
                 ("source_text", &mut source, true),
@@ -149,7 +152,10 @@ pub fn sentences(a: SentencesArgs) -> Result<ExitCode> {
     for (k, t) in &family {
         writeln!(out, "  {k}: {}", t.show())?;
     }
-    writeln!(out, "  misses: {none} without any incident, {wrong} with another family")?;
+    writeln!(
+        out,
+        "  misses: {none} without any incident, {wrong} with another family"
+    )?;
     writeln!(
         out,
         "actor spans overlapped (right-family events): source by actor1 {}, target by actor2 {}",
