@@ -110,7 +110,7 @@ const CONTEXT: &[ContextWord] = &[
         licenses_common: false,
     },
     ContextWord {
-        forms: &["مدينه", "مدينتي", "city", "town of", "مدن"],
+        forms: &["مدينه", "مدينتي", "city", "city of", "town of", "مدن"],
         favours: &[
             (FeatureKind::City, 4.0),
             (FeatureKind::Town, 3.5),
@@ -128,6 +128,8 @@ const CONTEXT: &[ContextWord] = &[
             "province",
             "governorate",
             "provinces",
+            "province of",
+            "governorate of",
         ],
         favours: &[(FeatureKind::Governorate, 5.0)],
         precision: Some(3),
@@ -168,6 +170,7 @@ const CONTEXT: &[ContextWord] = &[
             "قريتي",
             "village",
             "villages",
+            "village of",
             "town",
         ],
         favours: &[(FeatureKind::Village, 4.0), (FeatureKind::Town, 4.0)],
@@ -385,7 +388,14 @@ pub(crate) fn disambiguate(
     let mut admin1: HashMap<(String, String), f32> = HashMap::new();
     let mut admin2: HashMap<(String, String), f32> = HashMap::new();
     let mut countries: HashMap<String, f32> = HashMap::new();
+    // A name votes once however often it is repeated: three mentions of an ambiguous
+    // village must not outvote the document's other places by themselves.
+    let mut voted: HashMap<&[u32], u32> = HashMap::new();
     for ((_, cands, _, _), &best) in hits.iter().zip(&first) {
+        if voted.contains_key(cands.as_slice()) {
+            continue;
+        }
+        voted.insert(cands.as_slice(), best);
         let p = &places[best as usize];
         let w = if cands.len() == 1 { 1.5 } else { 0.8 };
         if p.kind != FeatureKind::Village || cands.len() == 1 {
@@ -430,9 +440,9 @@ pub(crate) fn disambiguate(
     };
     hits.iter()
         .zip(&contexts)
-        .zip(&first)
-        .map(|(((_, cands, vr, common), ctx), &own)| {
-            let op = &places[own as usize];
+        .map(|((_, cands, vr, common), ctx)| {
+            let op = &places[voted[cands.as_slice()] as usize];
+            // The name's single vote (see above) is taken out while it is decided.
             let w = if cands.len() == 1 { 1.5 } else { 0.8 };
             vote(&mut a1, &mut a2, &mut cs, op, -w);
             let r = choose(cands, vr, *common, *ctx, &a1, &a2, &cs);

@@ -39,6 +39,10 @@ pub struct Admin1Args {
     /// The field holding the label.
     #[arg(long, default_value = "fakes_location")]
     label: String,
+    /// A further governorate a label accepts, as `LABEL=ADMIN1`, for label sets coarser than
+    /// the gazetteer (FA-KES has no Rural Damascus: `--alias "damascus=Rural Damascus"`).
+    #[arg(long = "alias", value_name = "LABEL=ADMIN1")]
+    aliases: Vec<String>,
     /// User lexicon directory (also $RASID_LEXICON).
     #[arg(long)]
     lexicon: Option<PathBuf>,
@@ -182,6 +186,13 @@ fn main_event(events: &[Event]) -> Option<&Event> {
 }
 
 pub fn admin1(a: Admin1Args) -> Result<ExitCode> {
+    let mut aliases: Vec<(String, String)> = Vec::new();
+    for x in &a.aliases {
+        let (l, r) = x
+            .split_once('=')
+            .with_context(|| format!("--alias {x:?}: expected LABEL=ADMIN1"))?;
+        aliases.push((norm_admin(l), norm_admin(r)));
+    }
     let extractor = crate::cmd::extract::extractor(a.lexicon.as_deref(), 0.0)?;
     let recs = records(&a.file)?;
     let found = extract_all(&extractor, &recs);
@@ -193,9 +204,10 @@ pub fn admin1(a: Admin1Args) -> Result<ExitCode> {
         let label = v[&a.label].as_str().unwrap_or("").to_string();
         let main = main_event(events);
         let admin1 = main.and_then(|e| e.location.as_ref()?.admin1.clone());
-        let ok = admin1
-            .as_deref()
-            .is_some_and(|x| norm_admin(x) == norm_admin(&label));
+        let ok = admin1.as_deref().is_some_and(|x| {
+            let (x, l) = (norm_admin(x), norm_admin(&label));
+            x == l || aliases.iter().any(|(al, ar)| *al == l && *ar == x)
+        });
         all.add(ok);
         per.entry(label.clone()).or_default().add(ok);
         match (main, &admin1) {
