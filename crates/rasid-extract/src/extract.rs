@@ -201,7 +201,21 @@ impl Extractor {
             .collect::<Vec<_>>()
             .join("\n");
         let view = Lexicon::view(&text);
-        let entities = self.lex.find_in(&text, &view);
+        let mut entities = self.lex.find_in(&text, &view);
+        // The dateline ("BEIRUT (Reuters) -", "دمشق - «الحياة»:") says where the report was
+        // filed, not where anything happened.
+        // Wire copy stripped of its punctuation keeps the city in capitals near the top
+        // ("Last updated at Aug 14 2016 BEIRUT Syrian and Russian warplanes…").
+        let dateline = dateline_end(&text).unwrap_or(0);
+        entities.retain(|e| {
+            let capitals = e.src.start < 80 && {
+                let t = &text[e.src.clone()];
+                t.chars().filter(|c| c.is_alphabetic()).count() >= 4
+                    && t.chars().all(|c| !c.is_lowercase())
+                    && t.chars().any(|c| c.is_ascii_uppercase())
+            };
+            !(e.kind == EntityKind::Place && (e.src.end <= dateline || capitals))
+        });
         let dates = article
             .published
             .map(|p| find_dates_in(&text, &view, p))
@@ -893,6 +907,44 @@ fn location(text: &str, e: &Entity) -> Location {
 }
 
 /// The place the article is about: the most mentioned place that is not a country.
+/// Where the article's dateline ends, if it opens with one: up to four words, an optional
+/// agency in brackets or quotes, then a dash or a colon.
+fn dateline_end(text: &str) -> Option<usize> {
+    static RX: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let rx = RX.get_or_init(|| {
+        regex::Regex::new(
+            r#"^\s*[\p{L}][\p{L}.'’]*(?:[ ,]+[\p{L}][\p{L}.'’]*){0,3}\s*(?:\([^)\n]{1,30}\)|[«"“][^»"”\n]{1,30}[»"”])?\s*[-–—:]+\s(?:\s*[«"“][^»"”\n]{1,30}[»"”]\s*[-–—:]+\s)?"#,
+        )
+        .expect("dateline pattern")
+    });
+    let cut = (0..=text.len().min(160))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let head = &text[..cut];
+    rx.find(head).map(|m| m.end())
+}
+
+#[cfg(test)]
+mod dateline_tests {
+    use super::dateline_end;
+
+    #[test]
+    fn datelines() {
+        for (text, dateline) in [
+            ("BEIRUT (Reuters) - Air strikes killed 12 people.", Some("BEIRUT (Reuters) - ")),
+            ("BEIRUT, Syria — Rebels said.", Some("BEIRUT, Syria — ")),
+            ("دمشق - «الحياة»: قتل 12 شخصا", Some("دمشق - «الحياة»: ")),
+            ("بيروت: قالت مصادر", Some("بيروت: ")),
+            ("Air strikes killed 12 people in Aleppo on Monday - a monitor said.", None),
+            ("قتل 12 شخصا في حلب - وفق المرصد", None),
+        ] {
+            let got = dateline_end(text).map(|e| &text[..e]);
+            assert_eq!(got, dateline, "{text}");
+        }
+    }
+}
+
 fn main_place(entities: &[Entity]) -> Option<&Entity> {
     let mut counts: HashMap<&str, (usize, &Entity)> = HashMap::new();
     for e in entities.iter().filter(|e| e.kind == EntityKind::Place) {

@@ -29,8 +29,7 @@ pub struct SentencesArgs {
     diff: bool,
 }
 
-/// Score the place of each article's main event (the most confident incident, the first
-/// on ties) against a governorate label (JSONL, optionally gzipped: `id`, `text`, `date`,
+/// Score the place of each article's main event (its first incident) against a governorate label (JSONL, optionally gzipped: `id`, `text`, `date`,
 /// and the label field).
 #[derive(clap::Args, Debug)]
 pub struct Admin1Args {
@@ -170,19 +169,13 @@ pub fn sentences(a: SentencesArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The main event of an article: the most confident incident, the first on ties; an
+/// The main event of an article: its first incident (news puts it in the lede); an
 /// aggregate only when there is no incident.
 fn main_event(events: &[Event]) -> Option<&Event> {
-    let best = |kind: &str| {
-        events
-            .iter()
-            .filter(|e| e.kind == kind)
-            .fold(None::<&Event>, |acc, e| match acc {
-                Some(b) if b.confidence >= e.confidence => Some(b),
-                _ => Some(e),
-            })
-    };
-    best("event").or_else(|| best("aggregate"))
+    events
+        .iter()
+        .find(|e| e.kind == "event")
+        .or_else(|| events.iter().find(|e| e.kind == "aggregate"))
 }
 
 pub fn admin1(a: Admin1Args) -> Result<ExitCode> {
