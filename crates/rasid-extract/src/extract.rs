@@ -262,6 +262,26 @@ impl Extractor {
             if let Some(ev) =
                 self.sentence_event(article, &text, sr.clone(), &ents, &dates, main_place)
             {
+                // "وأسفر الهجوم عن…", "The blast also wounded…": the incident just reported,
+                // told again — its toll completes that event.
+                if let Some(prev) = events.last_mut().filter(|p| {
+                    p.kind == "event"
+                        && ev.kind == "event"
+                        && violent(p.event_type)
+                        && violent(ev.event_type)
+                        && anaphoric(&text, &ents)
+                        && ev.location.as_ref().is_none_or(|l| {
+                            p.location.as_ref().is_none_or(|pl| pl.admin1 == l.admin1)
+                        })
+                }) {
+                    if prev.fatalities.is_none() {
+                        prev.fatalities = ev.fatalities;
+                    }
+                    if prev.injured.is_none() {
+                        prev.injured = ev.injured;
+                    }
+                    continue;
+                }
                 events.push(ev);
             }
         }
@@ -406,14 +426,55 @@ impl Extractor {
                 .min_by_key(|t| (t.value.as_deref() != Some("strong"), precedence(t)))
                 .map(|t| &***t)?,
         };
-        let strong = chosen.value.as_deref() == Some("strong");
+        // A weak word is as good as a strong one when the sentence bears it out: a toll
+        // ("قتل", "بجروح") with a violent event word, or a second word of the same type
+        // next to it ("انفجرت قنبلة").
+        let violent_word = SUB_EVENT_TYPES
+            .iter()
+            .find(|(s, _)| *s == chosen.id)
+            .is_some_and(|(_, t)| {
+                matches!(
+                    *t,
+                    "Battles" | "Explosions/Remote violence" | "Violence against civilians"
+                )
+            });
+        // A toll counts when it is not denied ("لم ينجم عن الهجوم أي إصابات") and is not a
+        // statistic over a month or more ("قتل 1332 عراقيا خلال حزيران").
+        let period_only = dates
+            .iter()
+            .filter(|d| d.span.start >= sr.start && d.span.end <= sr.end)
+            .all(|d| d.precision >= 3)
+            && dates
+                .iter()
+                .any(|d| d.span.start >= sr.start && d.span.end <= sr.end);
+        let toll = (has_cue("killed") || has_cue("injured"))
+            && !ents.iter().any(|e| {
+                e.kind == EntityKind::Cue
+                    && e.id == "negation"
+                    && e.value.as_deref() == Some("casualties")
+            })
+            && !period_only;
+        let pair = triggers.iter().any(|t| {
+            t.id == chosen.id
+                && t.src != chosen.src
+                && t.src.start.abs_diff(chosen.src.end).min(chosen.src.start.abs_diff(t.src.end))
+                    <= 3
+        });
+        let strong = chosen.value.as_deref() == Some("strong") || (violent_word && (toll || pair));
         // "يذكر أن…", "ويأتي ذلك…": background to the report. "وقال…", "وأدان…": words
         // about the incident, an event only when a strong event word is reported.
-        match self.opening(&text[sr.clone()]) {
+        let opening = self.opening(&text[sr.clone()]);
+        match opening {
             Some("background") => return None,
             Some("speech") if !strong => return None,
             _ => {}
         }
+        // Who speaks is a source, not a party: "قال النقيب … من شرطة كركوك إن …", "a
+        // police spokesman said that …".
+        let attribution_end = match opening {
+            Some("speech") => attribution_end(text, sr.clone()),
+            _ => sr.start,
+        };
         // A denial, a negation of the event or a forecast in the clause of the event word
         // means no event ("نفى وقوع هجوم", "وعوداً بشن هجمات").
         let clause = clause_of(text, sr.clone(), chosen.src.start);
@@ -435,7 +496,8 @@ impl Extractor {
             .collect();
         types.sort_by_key(|t| SUB_EVENT_TYPES.iter().position(|(s, _)| s == t));
         // Actors and roles.
-        let actors = self.actors(text, ents);
+        let mut actors = self.actors(text, ents);
+        actors.retain(|a| a.2.start >= attribution_end);
         let principal: Vec<&(ActorRef, bool, Range<usize>)> =
             actors.iter().filter(|a| !a.1).collect();
         let assoc: Vec<ActorRef> = actors.iter().filter(|a| a.1).map(|a| a.0.clone()).collect();
@@ -814,18 +876,19 @@ impl Extractor {
                 std::mem::swap(&mut actor1, &mut actor2);
             }
         }
-        // A bombing, assassination or abduction whose perpetrator the report does not name:
-        // an unidentified armed group (ACLED's convention), named by the event word itself.
+        // A bombing, assassination or abduction whose perpetrator the report does not name,
+        // or an attack on a named force by unnamed men: an unidentified armed group (ACLED's
+        // convention), named by the event word itself.
         if kind == "event"
             && actor1.is_none()
-            && matches!(
+            && (matches!(
                 sub,
                 "Remote explosive/landmine/IED"
                     | "Suicide bomb"
                     | "Grenade"
                     | "Attack"
                     | "Abduction/forced disappearance"
-            )
+            ) || (sub == "Armed clash" && actor2.is_some()))
         {
             if let Some(u) = self.lex.actor("unidentified") {
                 actor1 = Some(ActorRef {
@@ -907,6 +970,51 @@ fn location(text: &str, e: &Entity) -> Location {
 }
 
 /// The place the article is about: the most mentioned place that is not a country.
+/// Where the attribution that opens a reported-speech sentence ends: at the first "إن"/"أن",
+/// opening quote or colon ("that" in English) within its first words, else at its start.
+fn attribution_end(text: &str, sr: Range<usize>) -> usize {
+    let s = &text[sr.clone()];
+    let limit = s
+        .char_indices()
+        .nth(120)
+        .map_or(s.len(), |(i, _)| i);
+    let head = &s[..limit];
+    [" إن ", " ان ", " أن ", " بأن ", " «", "«", ": ", " that "]
+        .iter()
+        .filter_map(|m| head.find(m))
+        .min()
+        .map_or(sr.start, |i| sr.start + i)
+}
+
+/// Political violence proper: battles, explosions, violence against civilians.
+fn violent(event_type: &str) -> bool {
+    matches!(
+        event_type,
+        "Battles" | "Explosions/Remote violence" | "Violence against civilians"
+    )
+}
+
+/// Whether every event word of a sentence refers back to an incident already told: a
+/// definite noun ("الهجوم", "والانفجار", "the attack").
+fn anaphoric(text: &str, ents: &[&Entity]) -> bool {
+    let mut words = ents.iter().filter(|e| e.kind == EntityKind::Trigger).peekable();
+    words.peek().is_some()
+        && words.all(|e| {
+            let before = &text[..e.src.start];
+            // The letters of the word before the matched stem: its proclitics and article.
+            let prefix = &before[before
+                .rfind(|c: char| !c.is_alphabetic())
+                .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8))..];
+            let w = &text[e.src.clone()];
+            let lower = before.trim_end().to_lowercase();
+            prefix.ends_with("ال")
+                || prefix.ends_with("لل")
+                || (prefix.is_empty() && w.starts_with("ال"))
+                || lower.ends_with(" the")
+                || lower == "the"
+        })
+}
+
 /// Where the article's dateline ends, if it opens with one: up to four words, an optional
 /// agency in brackets or quotes, then a dash or a colon.
 fn dateline_end(text: &str) -> Option<usize> {
