@@ -421,9 +421,17 @@ impl Extractor {
         };
         let chosen: &Entity = match counted {
             Some((t, _)) => t,
+            // A strong word first; then the main clause before a parallel one ("…، في وقت
+            // نفى فيه المتشددون مسؤوليتهم عن الهجومين"); then the codebook's precedence.
             None => triggers
                 .iter()
-                .min_by_key(|t| (t.value.as_deref() != Some("strong"), precedence(t)))
+                .min_by_key(|t| {
+                    (
+                        t.value.as_deref() != Some("strong"),
+                        clause_index(&text[sr.clone()], t.src.start - sr.start).min(1),
+                        precedence(t),
+                    )
+                })
                 .map(|t| &***t)?,
         };
         // A weak word is as good as a strong one when the sentence bears it out: a toll
@@ -457,7 +465,10 @@ impl Extractor {
         let pair = triggers.iter().any(|t| {
             t.id == chosen.id
                 && t.src != chosen.src
-                && t.src.start.abs_diff(chosen.src.end).min(chosen.src.start.abs_diff(t.src.end))
+                && t.src
+                    .start
+                    .abs_diff(chosen.src.end)
+                    .min(chosen.src.start.abs_diff(t.src.end))
                     <= 3
         });
         let strong = chosen.value.as_deref() == Some("strong") || (violent_word && (toll || pair));
@@ -604,6 +615,24 @@ impl Extractor {
                 }
             } else {
                 types.first().copied().unwrap_or(chosen.id.as_str())
+            };
+            // Demonstrators who clash or throw things: a riot, not a battle
+            // ("اشتبك متظاهرون مع الجيش", "ألقوا مقذوفات على الشرطة").
+            let protesters =
+                |a: &Option<ActorRef>| a.as_ref().is_some_and(|a| a.id == "protesters");
+            let crowd_violence = matches!(
+                pick,
+                "Armed clash" | "Attack" | "Shelling/artillery/missile attack" | "Grenade"
+            ) && (protesters(&actor1)
+                || (actor1.is_none() && protesters(&actor2)));
+            // Demonstrators who burn tyres or smash things: the protest is a riot.
+            let crowd_violence = crowd_violence
+                || (pick == "Peaceful protest"
+                    && triggers.iter().any(|t| t.id == "Violent demonstration"));
+            let pick = if crowd_violence {
+                "Violent demonstration"
+            } else {
+                pick
             };
             SUB_EVENT_TYPES
                 .iter()
@@ -800,7 +829,10 @@ impl Extractor {
             } else {
                 "rioters"
             };
-            if actor1.as_ref().is_none_or(|a| a.id == "civilians") {
+            if actor1
+                .as_ref()
+                .is_none_or(|a| a.id == "civilians" || (a.id == "protesters" && crowd == "rioters"))
+            {
                 if let Some(c) = self.lex.actor(crowd) {
                     let (words, span) = match &actor1 {
                         Some(a) => (a.text.clone(), a.span),
@@ -936,14 +968,46 @@ impl Extractor {
 
 /// The clause (between commas, semicolons or the sentence ends) holding byte `at`.
 fn clause_of(text: &str, sr: Range<usize>, at: usize) -> Range<usize> {
-    let s = &text[sr.clone()];
+    let breaks = clause_breaks(&text[sr.clone()]);
     let rel = at - sr.start;
-    let is_sep = |c: char| matches!(c, '،' | '؛' | ',' | ';');
-    let start = s[..rel]
-        .rfind(is_sep)
-        .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8));
-    let end = s[rel..].find(is_sep).map_or(s.len(), |i| rel + i);
+    let start = breaks
+        .iter()
+        .filter(|b| b.1 <= rel)
+        .map(|b| b.1)
+        .max()
+        .unwrap_or(0);
+    let end = breaks
+        .iter()
+        .filter(|b| b.0 >= rel)
+        .map(|b| b.0)
+        .min()
+        .unwrap_or(sr.end - sr.start);
     sr.start + start..sr.start + end
+}
+
+/// The clause boundaries of a sentence, as (end of the clause before, start of the next):
+/// commas and semicolons, and the words that open a parallel clause ("في وقت", "فيما",
+/// "بينما", "while").
+fn clause_breaks(s: &str) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = s
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '،' | '؛' | ',' | ';'))
+        .map(|(i, c)| (i, i + c.len_utf8()))
+        .collect();
+    for m in [" في وقت ", " فيما ", " بينما ", " while ", " meanwhile "] {
+        let mut from = 0;
+        while let Some(i) = s[from..].find(m) {
+            out.push((from + i, from + i + 1));
+            from += i + m.len();
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Which clause of the sentence a position is in (0 for the first).
+fn clause_index(s: &str, rel: usize) -> usize {
+    clause_breaks(s).iter().filter(|b| b.1 <= rel).count()
 }
 
 fn location(text: &str, e: &Entity) -> Location {
@@ -974,10 +1038,7 @@ fn location(text: &str, e: &Entity) -> Location {
 /// opening quote or colon ("that" in English) within its first words, else at its start.
 fn attribution_end(text: &str, sr: Range<usize>) -> usize {
     let s = &text[sr.clone()];
-    let limit = s
-        .char_indices()
-        .nth(120)
-        .map_or(s.len(), |(i, _)| i);
+    let limit = s.char_indices().nth(120).map_or(s.len(), |(i, _)| i);
     let head = &s[..limit];
     [" إن ", " ان ", " أن ", " بأن ", " «", "«", ": ", " that "]
         .iter()
@@ -997,14 +1058,17 @@ fn violent(event_type: &str) -> bool {
 /// Whether every event word of a sentence refers back to an incident already told: a
 /// definite noun ("الهجوم", "والانفجار", "the attack").
 fn anaphoric(text: &str, ents: &[&Entity]) -> bool {
-    let mut words = ents.iter().filter(|e| e.kind == EntityKind::Trigger).peekable();
+    let mut words = ents
+        .iter()
+        .filter(|e| e.kind == EntityKind::Trigger)
+        .peekable();
     words.peek().is_some()
         && words.all(|e| {
             let before = &text[..e.src.start];
             // The letters of the word before the matched stem: its proclitics and article.
-            let prefix = &before[before
-                .rfind(|c: char| !c.is_alphabetic())
-                .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8))..];
+            let prefix = &before[before.rfind(|c: char| !c.is_alphabetic()).map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            })..];
             let w = &text[e.src.clone()];
             let lower = before.trim_end().to_lowercase();
             prefix.ends_with("ال")
@@ -1040,11 +1104,17 @@ mod dateline_tests {
     #[test]
     fn datelines() {
         for (text, dateline) in [
-            ("BEIRUT (Reuters) - Air strikes killed 12 people.", Some("BEIRUT (Reuters) - ")),
+            (
+                "BEIRUT (Reuters) - Air strikes killed 12 people.",
+                Some("BEIRUT (Reuters) - "),
+            ),
             ("BEIRUT, Syria — Rebels said.", Some("BEIRUT, Syria — ")),
             ("دمشق - «الحياة»: قتل 12 شخصا", Some("دمشق - «الحياة»: ")),
             ("بيروت: قالت مصادر", Some("بيروت: ")),
-            ("Air strikes killed 12 people in Aleppo on Monday - a monitor said.", None),
+            (
+                "Air strikes killed 12 people in Aleppo on Monday - a monitor said.",
+                None,
+            ),
             ("قتل 12 شخصا في حلب - وفق المرصد", None),
         ] {
             let got = dateline_end(text).map(|e| &text[..e]);
