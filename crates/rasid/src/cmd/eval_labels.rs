@@ -51,7 +51,7 @@ pub struct Admin1Args {
 }
 
 /// The records of a labelled file, with their articles.
-fn records(path: &PathBuf) -> Result<Vec<(Value, rasid_extract::Article)>> {
+fn records(path: &std::path::Path) -> Result<Vec<(Value, rasid_extract::Article)>> {
     let name = path.display().to_string();
     let text = read_maybe_gz(path)?;
     let mut out = Vec::new();
