@@ -216,6 +216,13 @@ impl Extractor {
             };
             !(e.kind == EntityKind::Place && (e.src.end <= dateline || capitals))
         });
+        // No event word, no event: most articles of a general news feed stop here.
+        if !entities.iter().any(|e| e.kind == EntityKind::Trigger) {
+            return Extraction {
+                text,
+                events: Vec::new(),
+            };
+        }
         let dates = article
             .published
             .map(|p| find_dates_in(&text, &view, p))
@@ -375,7 +382,12 @@ impl Extractor {
             .filter(|e| e.kind == EntityKind::Trigger)
             .filter(|e| !(e.id == "Other" && e.value.as_deref() != Some("strong")))
             .filter(|e| {
-                let before = match_key(&text[sr.start..e.src.start]);
+                // The word before the event word (a few dozen characters are enough).
+                let mut from = e.src.start.saturating_sub(60).max(sr.start);
+                while !text.is_char_boundary(from) {
+                    from += 1;
+                }
+                let before = match_key(&text[from..e.src.start]);
                 let last = before.split_whitespace().last().unwrap_or("");
                 !BACKGROUND
                     .iter()
