@@ -324,3 +324,51 @@ fn extract_reads_gzip_jsonl_in_order_and_names_bad_lines() {
     assert_eq!(first["events"][0]["fatalities"], 2, "{first}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn labelled_corpora_are_scored() {
+    let dir = std::env::temp_dir().join(format!("rasid-eval-labels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sentences = dir.join("gsr.jsonl");
+    std::fs::write(
+        &sentences,
+        concat!(
+            r#"{"id":"s1","date":"2008-01-10","category":"ASSAULT","text":"قتل خمسة جنود في هجوم شنه مسلحون من تنظيم داعش على حاجز قرب مدينة تكريت.","events":[{"source_text":"مسلحون من تنظيم داعش","target_text":"جنود"}]}"#,
+            "\n",
+            r#"{"id":"s2","date":"2008-01-10","category":"PROTEST","text":"تظاهر مئات الطلاب أمس أمام مبنى البرلمان في بغداد.","events":[]}"#,
+            "\n",
+            r#"{"id":"s3","date":"2008-01-10","category":"PROTEST","text":"وصل الوزير إلى بغداد أمس.","events":[]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let o = rasid(&["eval-sentences", sentences.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("type family accuracy: 0.667 (2/3)"), "{out}");
+    assert!(out.contains("1 without any incident"), "{out}");
+    let articles = dir.join("fakes.jsonl");
+    std::fs::write(
+        &articles,
+        concat!(
+            r#"{"id":"f1","date":"2016-07-02","fakes_location":"aleppo","text":"At least 16 civilians were killed on Friday in an air raid by Syrian regime warplanes on the city of Aleppo."}"#,
+            "\n",
+            r#"{"id":"f2","date":"2016-07-02","fakes_location":"damascus","text":"Regime air strikes killed 12 people in Douma in the Eastern Ghouta on Friday."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let o = rasid(&["eval-admin1", articles.to_str().unwrap()], b"");
+    assert!(stdout(&o).contains("label: 0.500 (1/2)"), "{}", stdout(&o));
+    let o = rasid(
+        &[
+            "eval-admin1",
+            "--alias",
+            "damascus=Rural Damascus",
+            articles.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(stdout(&o).contains("label: 1.000 (2/2)"), "{}", stdout(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
