@@ -15,6 +15,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The ISO 639-1 code (`ar`, `en`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ar => "ar",
+            Lang::En => "en",
+        }
+    }
+
     /// By script: Arabic when Arabic letters outnumber Latin ones.
     pub fn detect(text: &str) -> Lang {
         let (mut ar, mut en) = (0usize, 0usize);

@@ -1,0 +1,582 @@
+//! rasid's store: articles and the events extracted from them, in SQLite.
+//!
+//! - Every article is kept once: an exact copy (same match-level text, or same URL) is
+//!   skipped, a near copy (a syndicated wire story: word 3-shingles overlapping by 80%,
+//!   estimated by MinHash) is kept and marked `duplicate_of` the first.
+//! - Every incident is kept once: a report of an incident already stored (same event type,
+//!   overlapping dates within a window, same place or one nearby, compatible actors) becomes
+//!   one more source of that event, with its evidence, and the event keeps the lowest
+//!   fatality figure (ACLED's rule).
+//! - Search runs over the match-level normalized text, so `التـ.ـنظيم` is found by تنظيم.
+//! - Each [`Store::ingest`] call is one transaction: after a crash the database is as before
+//!   the batch. Re-ingesting the same input adds nothing.
+//!
+//! The store never reads the clock: the caller passes the time of ingest.
+
+mod dedup;
+mod schema;
+
+use std::path::Path;
+
+use rasid_extract::{Article, Event};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+
+pub use dedup::{minhash, similarity, DedupConfig, MINHASH};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused an operation.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored value is not what this version expects.
+    #[error("database {path}: {message}")]
+    Schema {
+        /// The database file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A stored event is not valid JSON.
+    #[error("stored event {id}: {source}")]
+    Json {
+        /// The event id.
+        id: i64,
+        /// The parse error.
+        source: serde_json::Error,
+    },
+}
+
+/// One article to store, with its extraction.
+pub struct NewArticle<'a> {
+    /// The article as read.
+    pub article: &'a Article,
+    /// The text the events' spans point into (boilerplate lines out).
+    pub clean_text: &'a str,
+    /// Its events.
+    pub events: &'a [Event],
+}
+
+/// What one batch did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BatchReport {
+    /// Articles stored.
+    pub new_articles: usize,
+    /// Articles stored as near copies of one already there.
+    pub near_duplicates: usize,
+    /// Articles skipped, with the reason (`id: same text as article N`).
+    pub skipped: Vec<String>,
+    /// Events stored as new incidents.
+    pub new_events: usize,
+    /// Events that were further reports of a stored incident.
+    pub merged_events: usize,
+}
+
+/// Filters for [`Store::events`]; `None` fields do not filter.
+#[derive(Debug, Default, Clone)]
+pub struct EventQuery {
+    /// Actor id, as actor 1 or actor 2.
+    pub actor: Option<String>,
+    /// Event type or sub-event type.
+    pub event_type: Option<String>,
+    /// Admin 1 name (exact, case-insensitive).
+    pub admin1: Option<String>,
+    /// Location or admin name containing this text.
+    pub place: Option<String>,
+    /// Events ending on or after this day (ISO).
+    pub since: Option<String>,
+    /// Events starting on or before this day (ISO).
+    pub until: Option<String>,
+    /// `event` or `aggregate`.
+    pub kind: Option<String>,
+    /// Lowest confidence.
+    pub min_confidence: Option<f32>,
+    /// At most this many, newest first.
+    pub limit: Option<usize>,
+}
+
+/// An event as stored: the canonical event and its sources.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredEvent {
+    /// Database id.
+    pub id: i64,
+    /// The event (codebook fields), as first extracted and completed by later reports.
+    pub event: Value,
+    /// Every report of it.
+    pub sources: Vec<EventSource>,
+}
+
+/// One report of an event.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EventSource {
+    /// The article's database id.
+    pub article_id: i64,
+    /// The article's own id.
+    pub article: String,
+    /// Its site, if known.
+    pub source: Option<String>,
+    /// Its URL, if known.
+    pub url: Option<String>,
+    /// Its publication date.
+    pub published: Option<String>,
+    /// The evidence sentence.
+    pub evidence: String,
+    /// Code-point span of the evidence in the article's clean text.
+    pub span: [usize; 2],
+    /// The fatalities this report gives.
+    pub fatalities: Option<u32>,
+}
+
+/// A search hit.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchHit {
+    /// The article's database id.
+    pub article_id: i64,
+    /// The article's own id.
+    pub article: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Publication date.
+    pub published: Option<String>,
+    /// The clean text, for the caller to cut snippets from.
+    pub clean_text: String,
+}
+
+/// The store.
+pub struct Store {
+    conn: Connection,
+    path: String,
+    config: DedupConfig,
+}
+
+impl Store {
+    /// Open (or create) a database file, bringing its schema up to date.
+    pub fn open(path: &Path, config: DedupConfig) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        Store::init(conn, path.display().to_string(), config)
+    }
+
+    /// A database in memory (tests, one-off runs).
+    pub fn open_in_memory(config: DedupConfig) -> Result<Store, StoreError> {
+        Store::init(Connection::open_in_memory()?, ":memory:".into(), config)
+    }
+
+    fn init(mut conn: Connection, path: String, config: DedupConfig) -> Result<Store, StoreError> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let known = schema::MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::Schema {
+                path,
+                message: format!(
+                    "schema version {version} is newer than this program's ({known}): upgrade rasid"
+                ),
+            });
+        }
+        for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(m)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(Store { conn, path, config })
+    }
+
+    /// The database file's name, for messages.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Store a batch of articles and their events in one transaction. `now` is the ingest
+    /// time (ISO 8601), recorded on new rows.
+    pub fn ingest(&mut self, batch: &[NewArticle], now: &str) -> Result<BatchReport, StoreError> {
+        let config = self.config.clone();
+        let tx = self.conn.transaction()?;
+        let mut report = BatchReport::default();
+        for item in batch {
+            ingest_one(&tx, item, now, &config, &mut report)?;
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// How many articles and events the database holds.
+    pub fn counts(&self) -> Result<(usize, usize), StoreError> {
+        let a: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
+        let e: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        Ok((a as usize, e as usize))
+    }
+
+    /// The events matching `q`, newest first, with their sources.
+    pub fn events(&self, q: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut sql = String::from("SELECT id, data FROM events WHERE 1=1");
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if let Some(a) = &q.actor {
+            sql.push_str(" AND (actor1 = ? OR actor2 = ?)");
+            args.push(Box::new(a.clone()));
+            args.push(Box::new(a.clone()));
+        }
+        if let Some(t) = &q.event_type {
+            sql.push_str(
+                " AND (event_type = ? COLLATE NOCASE OR sub_event_type = ? COLLATE NOCASE)",
+            );
+            args.push(Box::new(t.clone()));
+            args.push(Box::new(t.clone()));
+        }
+        if let Some(a) = &q.admin1 {
+            sql.push_str(" AND admin1 = ? COLLATE NOCASE");
+            args.push(Box::new(a.clone()));
+        }
+        if let Some(p) = &q.place {
+            sql.push_str(
+                " AND (instr(lower(coalesce(location,'')), lower(?1x)) > 0 \
+                 OR instr(lower(coalesce(admin1,'')), lower(?1x)) > 0 \
+                 OR instr(lower(coalesce(admin2,'')), lower(?1x)) > 0)",
+            );
+            // Numbered parameters cannot mix with positional ones: repeat the value.
+            sql = sql.replace("?1x", "?");
+            for _ in 0..3 {
+                args.push(Box::new(p.clone()));
+            }
+        }
+        if let Some(s) = &q.since {
+            sql.push_str(" AND date_end >= ?");
+            args.push(Box::new(s.clone()));
+        }
+        if let Some(u) = &q.until {
+            sql.push_str(" AND date_start <= ?");
+            args.push(Box::new(u.clone()));
+        }
+        if let Some(k) = &q.kind {
+            sql.push_str(" AND kind = ?");
+            args.push(Box::new(k.clone()));
+        }
+        if let Some(c) = q.min_confidence {
+            sql.push_str(" AND confidence >= ?");
+            args.push(Box::new(c as f64));
+        }
+        sql.push_str(" ORDER BY date_start DESC, id DESC");
+        if let Some(n) = q.limit {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())),
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, data) = row?;
+            let event =
+                serde_json::from_str(&data).map_err(|source| StoreError::Json { id, source })?;
+            out.push(StoredEvent {
+                id,
+                event,
+                sources: self.sources(id)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn sources(&self, event_id: i64) -> Result<Vec<EventSource>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.article_id, a.ext_id, src.name, a.url, a.published, s.evidence, \
+                    s.span_start, s.span_end, s.fatalities \
+             FROM event_sources s JOIN articles a ON a.id = s.article_id \
+             LEFT JOIN sources src ON src.id = a.source_id \
+             WHERE s.event_id = ? ORDER BY a.published, s.article_id, s.ordinal",
+        )?;
+        let rows = stmt.query_map([event_id], |r| {
+            Ok(EventSource {
+                article_id: r.get(0)?,
+                article: r.get(1)?,
+                source: r.get(2)?,
+                url: r.get(3)?,
+                published: r.get(4)?,
+                evidence: r.get(5)?,
+                span: [r.get::<_, i64>(6)? as usize, r.get::<_, i64>(7)? as usize],
+                fatalities: r.get::<_, Option<i64>>(8)?.map(|f| f as u32),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Articles whose text holds every word of `query`, however obfuscated either is
+    /// (both are matched at match level), newest first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        let terms = fts_terms(query);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.ext_id, a.title, a.published, a.clean_text \
+             FROM articles_fts f JOIN articles a ON a.id = f.rowid \
+             WHERE articles_fts MATCH ? AND a.duplicate_of IS NULL \
+             ORDER BY a.published DESC, a.id DESC LIMIT ?",
+        )?;
+        let rows = stmt.query_map(params![terms, limit as i64], |r| {
+            Ok(SearchHit {
+                article_id: r.get(0)?,
+                article: r.get(1)?,
+                title: r.get(2)?,
+                published: r.get(3)?,
+                clean_text: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// A query as an FTS5 expression: each match-level word quoted (so that no word is read as
+/// an operator), all required.
+fn fts_terms(query: &str) -> String {
+    rasid_text::match_view(query)
+        .as_str()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn source_id(tx: &rusqlite::Transaction, name: Option<&str>) -> Result<Option<i64>, StoreError> {
+    let Some(name) = name else { return Ok(None) };
+    tx.execute("INSERT OR IGNORE INTO sources(name) VALUES (?)", [name])?;
+    Ok(Some(tx.query_row(
+        "SELECT id FROM sources WHERE name = ?",
+        [name],
+        |r| r.get(0),
+    )?))
+}
+
+fn ingest_one(
+    tx: &rusqlite::Transaction,
+    item: &NewArticle,
+    now: &str,
+    config: &DedupConfig,
+    report: &mut BatchReport,
+) -> Result<(), StoreError> {
+    let a = item.article;
+    let match_text = rasid_text::match_view(&a.text).into_string();
+    let hash = dedup::content_hash(&match_text);
+    // Exact copies and the same URL: nothing to add.
+    if let Some(id) = tx
+        .query_row("SELECT id FROM articles WHERE hash = ?", [&hash], |r| {
+            r.get::<_, i64>(0)
+        })
+        .optional()?
+    {
+        report
+            .skipped
+            .push(format!("{}: same text as stored article {id}", a.id));
+        return Ok(());
+    }
+    if let Some(url) = &a.url {
+        if let Some(id) = tx
+            .query_row("SELECT id FROM articles WHERE url = ?", [url], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()?
+        {
+            report
+                .skipped
+                .push(format!("{}: same URL as stored article {id}", a.id));
+            return Ok(());
+        }
+    }
+    let sig = dedup::minhash(&match_text);
+    let bands = dedup::bands(&sig);
+    let near: Option<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT DISTINCT a.id, a.minhash FROM article_bands b JOIN articles a ON a.id = b.article_id \
+             WHERE b.band = ?1 AND b.value = ?2 AND a.duplicate_of IS NULL",
+        )?;
+        let mut best: Option<(f64, i64)> = None;
+        for (band, value) in bands.iter().enumerate() {
+            let rows = stmt.query_map(params![band as i64, value], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (id, blob) = row?;
+                let s = dedup::similarity(&sig, &dedup::from_blob(&blob));
+                if s >= config.near_duplicate_jaccard
+                    && best.is_none_or(|(b, bid)| (s, -id) > (b, -bid))
+                {
+                    best = Some((s, id));
+                }
+            }
+        }
+        best.map(|(_, id)| id)
+    };
+    // Very short texts share too little to call them copies.
+    let near =
+        near.filter(|_| match_text.split_whitespace().count() >= config.near_duplicate_min_words);
+    let source = source_id(tx, a.source.as_deref())?;
+    tx.execute(
+        "INSERT INTO articles(ext_id, source_id, url, title, published, lang, text, clean_text, \
+         match_text, hash, minhash, duplicate_of, ingested_at) \
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        params![
+            a.id,
+            source,
+            a.url,
+            a.title,
+            a.published.map(|d| d.to_string()),
+            a.lang.as_str(),
+            a.text,
+            item.clean_text,
+            match_text,
+            hash,
+            dedup::to_blob(&sig),
+            near,
+            now,
+        ],
+    )?;
+    let article_id = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO articles_fts(rowid, match_text) VALUES (?, ?)",
+        params![article_id, match_text],
+    )?;
+    if near.is_none() {
+        let mut stmt =
+            tx.prepare_cached("INSERT INTO article_bands(band, value, article_id) VALUES (?,?,?)")?;
+        for (band, value) in bands.iter().enumerate() {
+            stmt.execute(params![band as i64, value, article_id])?;
+        }
+    }
+    report.new_articles += 1;
+    if near.is_some() {
+        report.near_duplicates += 1;
+    }
+    for (ordinal, e) in item.events.iter().enumerate() {
+        let target = if e.kind == "event" {
+            dedup::same_incident(tx, e, article_id, config)?
+        } else {
+            dedup::same_aggregate(tx, e, article_id)?
+        };
+        let event_id = match target {
+            Some(id) => {
+                merge_into(tx, id, e, now)?;
+                report.merged_events += 1;
+                id
+            }
+            None => {
+                insert_event(tx, e, now)?;
+                report.new_events += 1;
+                tx.last_insert_rowid()
+            }
+        };
+        tx.execute(
+            "INSERT INTO event_sources(event_id, article_id, ordinal, evidence, span_start, \
+             span_end, fatalities, data) VALUES (?,?,?,?,?,?,?,?)",
+            params![
+                event_id,
+                article_id,
+                ordinal as i64,
+                e.evidence.text,
+                e.evidence.span[0] as i64,
+                e.evidence.span[1] as i64,
+                e.fatalities,
+                serde_json::to_string(e).expect("events serialize"),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_event(tx: &rusqlite::Transaction, e: &Event, now: &str) -> Result<(), StoreError> {
+    let l = e.location.as_ref();
+    tx.execute(
+        "INSERT INTO events(kind, event_type, sub_event_type, actor1, actor2, country, admin1, \
+         admin2, location, lat, lon, geo_precision, date_start, date_end, time_precision, \
+         fatalities, confidence, data, created_at, updated_at) \
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        params![
+            e.kind,
+            e.event_type,
+            e.sub_event_type,
+            e.actor1.as_ref().map(|a| &a.id),
+            e.actor2.as_ref().map(|a| &a.id),
+            l.and_then(|l| l.country.as_ref()),
+            l.and_then(|l| l.admin1.as_ref()),
+            l.and_then(|l| l.admin2.as_ref()),
+            l.map(|l| &l.name),
+            l.and_then(|l| l.lat),
+            l.and_then(|l| l.lon),
+            l.map(|l| l.geo_precision),
+            e.date.start,
+            e.date.end,
+            e.date.time_precision,
+            e.fatalities,
+            e.confidence as f64,
+            serde_json::to_string(e).expect("events serialize"),
+            now,
+            now,
+        ],
+    )?;
+    Ok(())
+}
+
+/// A further report of a stored incident: keep the lowest fatality figure, fill what the
+/// first report left out (target, place precision), raise the confidence.
+fn merge_into(tx: &rusqlite::Transaction, id: i64, e: &Event, now: &str) -> Result<(), StoreError> {
+    let data: String = tx.query_row("SELECT data FROM events WHERE id = ?", [id], |r| r.get(0))?;
+    let mut v: Value =
+        serde_json::from_str(&data).map_err(|source| StoreError::Json { id, source })?;
+    let new = serde_json::to_value(e).expect("events serialize");
+    let fatalities = match (v["fatalities"].as_u64(), e.fatalities) {
+        (Some(a), Some(b)) => Some(a.min(b as u64)),
+        (a, b) => a.or(b.map(u64::from)),
+    };
+    v["fatalities"] = fatalities.map_or(Value::Null, Value::from);
+    for field in ["actor1", "actor2"] {
+        let unnamed = v[field].is_null() || v[field]["id"] == "unidentified";
+        if unnamed && !new[field].is_null() && new[field]["id"] != "unidentified" {
+            v[field] = new[field].clone();
+        }
+    }
+    let finer = |a: &Value, b: &Value| {
+        a["geo_precision"].as_u64().unwrap_or(9) > b["geo_precision"].as_u64().unwrap_or(9)
+    };
+    if v["location"].is_null()
+        || (!new["location"].is_null() && finer(&v["location"], &new["location"]))
+    {
+        v["location"] = new["location"].clone();
+    }
+    let confidence = v["confidence"]
+        .as_f64()
+        .unwrap_or(0.0)
+        .max(e.confidence as f64);
+    v["confidence"] = Value::from(confidence);
+    let l = &v["location"];
+    tx.execute(
+        "UPDATE events SET actor1 = ?, actor2 = ?, country = ?, admin1 = ?, admin2 = ?, \
+         location = ?, lat = ?, lon = ?, geo_precision = ?, fatalities = ?, confidence = ?, \
+         data = ?, updated_at = ? WHERE id = ?",
+        params![
+            v["actor1"]["id"].as_str(),
+            v["actor2"]["id"].as_str(),
+            l["country"].as_str(),
+            l["admin1"].as_str(),
+            l["admin2"].as_str(),
+            l["name"].as_str(),
+            l["lat"].as_f64(),
+            l["lon"].as_f64(),
+            l["geo_precision"].as_u64(),
+            fatalities,
+            confidence,
+            v.to_string(),
+            now,
+            id,
+        ],
+    )?;
+    Ok(())
+}
