@@ -80,7 +80,7 @@ pub fn minhash(match_text: &str) -> [u64; MINHASH] {
             .map(|s| fnv64(s.join(" ").as_bytes()))
             .collect()
     };
-    let mut seed = 0x5241_5349_44u64;
+    let mut seed = 0x0052_4153_4944_u64;
     let mut sig = [u64::MAX; MINHASH];
     for slot in sig.iter_mut() {
         let a = splitmix(&mut seed) | 1;
@@ -134,10 +134,11 @@ fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// A stored incident that `e` (from article `article_id`) reports again, if any: same event
-/// type; dates overlapping once widened by the window; the same admin 1 (and, when both
-/// are placed to the town, within `event_km`), or the same country when either has no
-/// admin 1; actors that do not contradict (the same, or one side unnamed); never another
-/// event of the same article (the extractor already merged those it should).
+/// type; both dated to the day or the week, the dates overlapping once widened by the
+/// window; the same admin 1 (and, when both are placed to the town, within `event_km`), or
+/// the same country and the same named initiator when neither has an admin 1; actors that
+/// do not contradict (the same, or one side unnamed); never another event of the same
+/// article (the extractor already merged those it should).
 pub(crate) fn same_incident(
     tx: &rusqlite::Transaction,
     e: &Event,
@@ -147,13 +148,22 @@ pub(crate) fn same_incident(
     let w = format!("{} days", config.event_window_days);
     let mut stmt = tx.prepare_cached(
         "SELECT id, actor1, actor2, country, admin1, lat, lon, geo_precision FROM events \
-         WHERE kind = 'event' AND event_type = ?1 \
+         WHERE kind = 'event' AND event_type = ?1 AND time_precision <= 2 \
+         AND date_start >= date(?2, '-' || ?4, '-7 days') \
          AND date_start <= date(?3, '+' || ?4) AND date_end >= date(?2, '-' || ?4) \
+         AND admin1 IS ?6 \
          AND NOT EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = events.id AND s.article_id = ?5) \
          ORDER BY abs(julianday(date_start) - julianday(?2)), id",
     )?;
     let rows = stmt.query_map(
-        params![e.event_type, e.date.start, e.date.end, w, article_id],
+        params![
+            e.event_type,
+            e.date.start,
+            e.date.end,
+            w,
+            article_id,
+            e.location.as_ref().and_then(|l| l.admin1.as_deref())
+        ],
         |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -167,8 +177,13 @@ pub(crate) fn same_incident(
             ))
         },
     )?;
+    // A date vaguer than a week cannot tell one incident from another.
+    if e.date.time_precision > 2 {
+        return Ok(None);
+    }
     let l = e.location.as_ref();
     let unnamed = |a: Option<&str>| a.is_none_or(|a| a == "unidentified");
+    let named_same = |ours: Option<&str>, theirs: Option<&str>| !unnamed(ours) && ours == theirs;
     let compatible = |ours: Option<&str>, theirs: Option<&str>| {
         ours == theirs || unnamed(ours) || unnamed(theirs)
     };
@@ -186,7 +201,13 @@ pub(crate) fn same_incident(
                         _ => true,
                     }
             }
-            _ => l.and_then(|l| l.country.as_deref()) == country.as_deref() && country.is_some(),
+            // Placed only to the country (or not at all): the same country and the same
+            // named initiator.
+            _ => {
+                l.and_then(|l| l.country.as_deref()) == country.as_deref()
+                    && country.is_some()
+                    && named_same(e.actor1.as_ref().map(|a| a.id.as_str()), a1.as_deref())
+            }
         };
         let actors = compatible(e.actor1.as_ref().map(|a| a.id.as_str()), a1.as_deref())
             && (e.actor2.is_none()

@@ -58,6 +58,31 @@ pub struct NewArticle<'a> {
     pub events: &'a [Event],
 }
 
+/// An article made ready for the store: its match-level text, content hash and MinHash
+/// signature computed. Pure and independent of the database, so that callers compute it
+/// on their worker threads and the writer only writes.
+pub struct Prepared<'a> {
+    item: NewArticle<'a>,
+    match_text: String,
+    hash: String,
+    signature: [u64; MINHASH],
+}
+
+impl<'a> Prepared<'a> {
+    /// Prepare one article.
+    pub fn new(item: NewArticle<'a>) -> Prepared<'a> {
+        let match_text = rasid_text::match_view(&item.article.text).into_string();
+        let hash = dedup::content_hash(&match_text);
+        let signature = dedup::minhash(&match_text);
+        Prepared {
+            item,
+            match_text,
+            hash,
+            signature,
+        }
+    }
+}
+
 /// What one batch did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct BatchReport {
@@ -166,6 +191,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A 64 MB page cache and memory-mapped reads: dedup lookups stay off the disk.
+        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "mmap_size", 268_435_456)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = schema::MIGRATIONS.len() as i64;
@@ -194,6 +222,25 @@ impl Store {
     /// Store a batch of articles and their events in one transaction. `now` is the ingest
     /// time (ISO 8601), recorded on new rows.
     pub fn ingest(&mut self, batch: &[NewArticle], now: &str) -> Result<BatchReport, StoreError> {
+        let prepared: Vec<Prepared> = batch
+            .iter()
+            .map(|n| {
+                Prepared::new(NewArticle {
+                    article: n.article,
+                    clean_text: n.clean_text,
+                    events: n.events,
+                })
+            })
+            .collect();
+        self.ingest_prepared(&prepared, now)
+    }
+
+    /// [`Store::ingest`] for articles already prepared (on other threads).
+    pub fn ingest_prepared(
+        &mut self,
+        batch: &[Prepared],
+        now: &str,
+    ) -> Result<BatchReport, StoreError> {
         let config = self.config.clone();
         let tx = self.conn.transaction()?;
         let mut report = BatchReport::default();
@@ -349,7 +396,8 @@ fn fts_terms(query: &str) -> String {
 
 fn source_id(tx: &rusqlite::Transaction, name: Option<&str>) -> Result<Option<i64>, StoreError> {
     let Some(name) = name else { return Ok(None) };
-    tx.execute("INSERT OR IGNORE INTO sources(name) VALUES (?)", [name])?;
+    tx.prepare_cached("INSERT OR IGNORE INTO sources(name) VALUES (?)")?
+        .execute([name])?;
     Ok(Some(tx.query_row(
         "SELECT id FROM sources WHERE name = ?",
         [name],
@@ -359,14 +407,15 @@ fn source_id(tx: &rusqlite::Transaction, name: Option<&str>) -> Result<Option<i6
 
 fn ingest_one(
     tx: &rusqlite::Transaction,
-    item: &NewArticle,
+    prepared: &Prepared,
     now: &str,
     config: &DedupConfig,
     report: &mut BatchReport,
 ) -> Result<(), StoreError> {
+    let item = &prepared.item;
     let a = item.article;
-    let match_text = rasid_text::match_view(&a.text).into_string();
-    let hash = dedup::content_hash(&match_text);
+    let match_text = &prepared.match_text;
+    let hash = &prepared.hash;
     // Exact copies and the same URL: nothing to add.
     if let Some(id) = tx
         .query_row("SELECT id FROM articles WHERE hash = ?", [&hash], |r| {
@@ -392,7 +441,7 @@ fn ingest_one(
             return Ok(());
         }
     }
-    let sig = dedup::minhash(&match_text);
+    let sig = prepared.signature;
     let bands = dedup::bands(&sig);
     let near: Option<i64> = {
         let mut stmt = tx.prepare_cached(
@@ -420,31 +469,29 @@ fn ingest_one(
     let near =
         near.filter(|_| match_text.split_whitespace().count() >= config.near_duplicate_min_words);
     let source = source_id(tx, a.source.as_deref())?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO articles(ext_id, source_id, url, title, published, lang, text, clean_text, \
          match_text, hash, minhash, duplicate_of, ingested_at) \
          VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        params![
-            a.id,
-            source,
-            a.url,
-            a.title,
-            a.published.map(|d| d.to_string()),
-            a.lang.as_str(),
-            a.text,
-            item.clean_text,
-            match_text,
-            hash,
-            dedup::to_blob(&sig),
-            near,
-            now,
-        ],
-    )?;
+    )?
+    .execute(params![
+        a.id,
+        source,
+        a.url,
+        a.title,
+        a.published.map(|d| d.to_string()),
+        a.lang.as_str(),
+        a.text,
+        item.clean_text,
+        match_text,
+        hash,
+        dedup::to_blob(&sig),
+        near,
+        now,
+    ])?;
     let article_id = tx.last_insert_rowid();
-    tx.execute(
-        "INSERT INTO articles_fts(rowid, match_text) VALUES (?, ?)",
-        params![article_id, match_text],
-    )?;
+    tx.prepare_cached("INSERT INTO articles_fts(rowid, match_text) VALUES (?, ?)")?
+        .execute(params![article_id, match_text])?;
     if near.is_none() {
         let mut stmt =
             tx.prepare_cached("INSERT INTO article_bands(band, value, article_id) VALUES (?,?,?)")?;
@@ -474,54 +521,54 @@ fn ingest_one(
                 tx.last_insert_rowid()
             }
         };
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO event_sources(event_id, article_id, ordinal, evidence, span_start, \
              span_end, fatalities, data) VALUES (?,?,?,?,?,?,?,?)",
-            params![
-                event_id,
-                article_id,
-                ordinal as i64,
-                e.evidence.text,
-                e.evidence.span[0] as i64,
-                e.evidence.span[1] as i64,
-                e.fatalities,
-                serde_json::to_string(e).expect("events serialize"),
-            ],
-        )?;
+        )?
+        .execute(params![
+            event_id,
+            article_id,
+            ordinal as i64,
+            e.evidence.text,
+            e.evidence.span[0] as i64,
+            e.evidence.span[1] as i64,
+            e.fatalities,
+            serde_json::to_string(e).expect("events serialize"),
+        ])?;
     }
     Ok(())
 }
 
 fn insert_event(tx: &rusqlite::Transaction, e: &Event, now: &str) -> Result<(), StoreError> {
     let l = e.location.as_ref();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO events(kind, event_type, sub_event_type, actor1, actor2, country, admin1, \
          admin2, location, lat, lon, geo_precision, date_start, date_end, time_precision, \
          fatalities, confidence, data, created_at, updated_at) \
          VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        params![
-            e.kind,
-            e.event_type,
-            e.sub_event_type,
-            e.actor1.as_ref().map(|a| &a.id),
-            e.actor2.as_ref().map(|a| &a.id),
-            l.and_then(|l| l.country.as_ref()),
-            l.and_then(|l| l.admin1.as_ref()),
-            l.and_then(|l| l.admin2.as_ref()),
-            l.map(|l| &l.name),
-            l.and_then(|l| l.lat),
-            l.and_then(|l| l.lon),
-            l.map(|l| l.geo_precision),
-            e.date.start,
-            e.date.end,
-            e.date.time_precision,
-            e.fatalities,
-            e.confidence as f64,
-            serde_json::to_string(e).expect("events serialize"),
-            now,
-            now,
-        ],
-    )?;
+    )?
+    .execute(params![
+        e.kind,
+        e.event_type,
+        e.sub_event_type,
+        e.actor1.as_ref().map(|a| &a.id),
+        e.actor2.as_ref().map(|a| &a.id),
+        l.and_then(|l| l.country.as_ref()),
+        l.and_then(|l| l.admin1.as_ref()),
+        l.and_then(|l| l.admin2.as_ref()),
+        l.map(|l| &l.name),
+        l.and_then(|l| l.lat),
+        l.and_then(|l| l.lon),
+        l.map(|l| l.geo_precision),
+        e.date.start,
+        e.date.end,
+        e.date.time_precision,
+        e.fatalities,
+        e.confidence as f64,
+        serde_json::to_string(e).expect("events serialize"),
+        now,
+        now,
+    ])?;
     Ok(())
 }
 
@@ -557,26 +604,26 @@ fn merge_into(tx: &rusqlite::Transaction, id: i64, e: &Event, now: &str) -> Resu
         .max(e.confidence as f64);
     v["confidence"] = Value::from(confidence);
     let l = &v["location"];
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE events SET actor1 = ?, actor2 = ?, country = ?, admin1 = ?, admin2 = ?, \
          location = ?, lat = ?, lon = ?, geo_precision = ?, fatalities = ?, confidence = ?, \
          data = ?, updated_at = ? WHERE id = ?",
-        params![
-            v["actor1"]["id"].as_str(),
-            v["actor2"]["id"].as_str(),
-            l["country"].as_str(),
-            l["admin1"].as_str(),
-            l["admin2"].as_str(),
-            l["name"].as_str(),
-            l["lat"].as_f64(),
-            l["lon"].as_f64(),
-            l["geo_precision"].as_u64(),
-            fatalities,
-            confidence,
-            v.to_string(),
-            now,
-            id,
-        ],
-    )?;
+    )?
+    .execute(params![
+        v["actor1"]["id"].as_str(),
+        v["actor2"]["id"].as_str(),
+        l["country"].as_str(),
+        l["admin1"].as_str(),
+        l["admin2"].as_str(),
+        l["name"].as_str(),
+        l["lat"].as_f64(),
+        l["lon"].as_f64(),
+        l["geo_precision"].as_u64(),
+        fatalities,
+        confidence,
+        v.to_string(),
+        now,
+        id,
+    ])?;
     Ok(())
 }

@@ -78,4 +78,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         match_text, content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
     );
     "#,
+    // 2: incidents are looked up by type, governorate and date.
+    r#"
+    CREATE INDEX events_type_admin1 ON events(event_type, admin1, date_start);
+    "#,
 ];

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod batches;
 mod cmd;
 mod input;
 
@@ -32,6 +33,10 @@ enum Command {
     EvalNer(cmd::eval_ner::Args),
     EvalSentences(cmd::eval_labels::SentencesArgs),
     EvalAdmin1(cmd::eval_labels::Admin1Args),
+    Ingest(cmd::store::IngestArgs),
+    Events(cmd::store::EventsArgs),
+    Search(cmd::store::SearchArgs),
+    Export(cmd::store::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +51,10 @@ fn main() -> ExitCode {
         Command::EvalNer(a) => cmd::eval_ner::run(a),
         Command::EvalSentences(a) => cmd::eval_labels::sentences(a),
         Command::EvalAdmin1(a) => cmd::eval_labels::admin1(a),
+        Command::Ingest(a) => cmd::store::ingest(a),
+        Command::Events(a) => cmd::store::events(a),
+        Command::Search(a) => cmd::store::search(a),
+        Command::Export(a) => cmd::store::export(a),
     };
     match result {
         Ok(code) => code,

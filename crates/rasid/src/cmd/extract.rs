@@ -1,9 +1,8 @@
 //! `rasid extract`: articles in, events out (the project's event codebook).
 
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -11,6 +10,7 @@ use rasid_extract::{article, Article, Extractor, ExtractorConfig, Lang};
 use rayon::prelude::*;
 use serde_json::json;
 
+use crate::batches::{read_all, Raw};
 use crate::input;
 
 /// Extract events from articles: `.txt` (one article; a short first line is the title),
@@ -65,19 +65,6 @@ pub fn extractor(lexicon: Option<&std::path::Path>, min_confidence: f32) -> Resu
     Ok(Extractor::new(lex, ExtractorConfig { min_confidence }))
 }
 
-/// How many articles are extracted in parallel before their output is written in input order.
-const BATCH: usize = 512;
-
-/// One unit of input, as read (parsing is left to the worker threads).
-enum Raw {
-    /// A line of a JSONL input: where it is (`FILE:LINE`) and its text.
-    Line(String, String),
-    /// A whole text file: the article id and its content.
-    Txt(String, String),
-    /// Something that could not be read; reported in order with the output.
-    Error(String),
-}
-
 pub fn run(a: Args) -> Result<ExitCode> {
     let extractor = extractor(a.lexicon.as_deref(), a.min_confidence)?;
     let published = match &a.published {
@@ -106,19 +93,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
     // extraction; the output keeps the input order.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw>>(2);
     let reader = std::thread::spawn(move || read_all(&sources, &tx));
+
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     for batch in rx {
         let rendered: Vec<Result<String, String>> = batch
             .into_par_iter()
             .map(|raw| {
-                let mut art = match raw {
-                    Raw::Line(at, line) => {
-                        article::from_jsonl_line(&at, &line, lang).map_err(|e| e.to_string())?
-                    }
-                    Raw::Txt(id, content) => article::from_txt(&id, &content, lang),
-                    Raw::Error(e) => return Err(e),
-                };
+                let mut art = raw.parse(lang)?;
                 if published.is_some() {
                     art.published = published;
                 }
@@ -144,87 +126,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Read every source into batches of raw units sent to `tx`. Returns whether some input
-/// could not be opened or read (already reported).
-fn read_all(sources: &[input::Source], tx: &SyncSender<Vec<Raw>>) -> Result<bool> {
-    let mut failed = false;
-    let mut batch: Vec<Raw> = Vec::with_capacity(BATCH);
-    let send = |batch: &mut Vec<Raw>| {
-        // A closed channel means the writer stopped (broken pipe): nothing more to do.
-        let _ = tx.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
-    };
-    for src in sources {
-        let name = src.name();
-        let Some(mut reader) = input::open_or_report(src) else {
-            failed = true;
-            continue;
-        };
-        let jsonl = match src {
-            input::Source::File(p) => {
-                let n = p.to_string_lossy();
-                n.ends_with(".jsonl") || n.ends_with(".jsonl.gz")
-            }
-            input::Source::Stdin => reader
-                .fill_buf()
-                .is_ok_and(|b| b.trim_ascii_start().starts_with(b"{")),
-        };
-        if jsonl {
-            let mut bad = Vec::new();
-            let read = input::for_each_line(
-                &mut reader,
-                false,
-                |n, line, _| {
-                    if !line.trim().is_empty() {
-                        batch.push(Raw::Line(format!("{name}:{n}"), line.to_string()));
-                        if batch.len() >= BATCH {
-                            send(&mut batch);
-                        }
-                    }
-                    Ok(true)
-                },
-                |b| {
-                    bad.push(Raw::Error(format!(
-                        "{name}:{}: invalid UTF-8 at byte offset {}",
-                        b.line, b.offset
-                    )))
-                },
-            );
-            batch.append(&mut bad);
-            if let Err(e) = read {
-                batch.push(Raw::Error(format!("{name}: {e}")));
-            }
-        } else {
-            let mut bytes = Vec::new();
-            if let Err(e) = reader.read_to_end(&mut bytes) {
-                batch.push(Raw::Error(format!("{name}: {e}")));
-                continue;
-            }
-            match String::from_utf8(bytes) {
-                Ok(content) => {
-                    let id = match src {
-                        input::Source::File(p) => p
-                            .file_stem()
-                            .map_or(name.clone(), |s| s.to_string_lossy().into_owned()),
-                        input::Source::Stdin => name.clone(),
-                    };
-                    batch.push(Raw::Txt(id, content));
-                }
-                Err(e) => batch.push(Raw::Error(format!(
-                    "{name}: invalid UTF-8 at byte offset {}",
-                    e.utf8_error().valid_up_to()
-                ))),
-            }
-        }
-        if batch.len() >= BATCH {
-            send(&mut batch);
-        }
-    }
-    if !batch.is_empty() {
-        send(&mut batch);
-    }
-    Ok(failed)
 }
 
 /// One article's events in the requested output format.

@@ -8,3 +8,4 @@ pub mod extract;
 pub mod grep;
 pub mod lexicon;
 pub mod normalize;
+pub mod store;

@@ -1,0 +1,715 @@
+//! The database commands: `rasid ingest`, `rasid events`, `rasid search`, `rasid export`.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use rasid_extract::{article, Lang};
+use rasid_store::{DedupConfig, EventQuery, NewArticle, Prepared, Store, StoredEvent};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+use crate::batches::{read_all, Raw};
+
+/// The database: `--db`, else `$RASID_DB`, else `./rasid.db`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DbArg {
+    /// The database file (default: $RASID_DB, else ./rasid.db).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+}
+
+impl DbArg {
+    fn path(&self) -> PathBuf {
+        self.db
+            .clone()
+            .or_else(|| std::env::var_os("RASID_DB").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("rasid.db"))
+    }
+
+    fn open(&self) -> Result<Store> {
+        let p = self.path();
+        Store::open(&p, DedupConfig::default()).with_context(|| format!("opening {}", p.display()))
+    }
+
+    /// For reading commands: a missing database is an error, not a new empty one.
+    fn open_existing(&self) -> Result<Store> {
+        let p = self.path();
+        if !p.exists() {
+            anyhow::bail!(
+                "{}: no database here (run `rasid ingest` first, or give --db)",
+                p.display()
+            );
+        }
+        self.open()
+    }
+}
+
+/// Read articles (`.txt`, `.jsonl`, `.gz`, directories, `-`), extract their events and store
+/// both: every article once, every incident once. Each batch is one transaction.
+#[derive(clap::Args, Debug)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// Publication date (YYYY-MM-DD) for articles that have none.
+    #[arg(long)]
+    published: Option<String>,
+    /// Language (default: by script).
+    #[arg(long, value_enum)]
+    lang: Option<crate::cmd::extract::LangArg>,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// User lexicon directory (also $RASID_LEXICON).
+    #[arg(long)]
+    lexicon: Option<PathBuf>,
+    /// Inputs (`-` or none: stdin).
+    files: Vec<PathBuf>,
+}
+
+pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
+    let extractor = crate::cmd::extract::extractor(a.lexicon.as_deref(), 0.0)?;
+    let published = match &a.published {
+        Some(d) => Some(
+            article::parse_date(d).with_context(|| format!("--published: not a date: {d:?}"))?,
+        ),
+        None => None,
+    };
+    let lang = match a.lang {
+        Some(crate::cmd::extract::LangArg::Ar) => Some(Lang::Ar),
+        Some(crate::cmd::extract::LangArg::En) => Some(Lang::En),
+        _ => None,
+    };
+    if let Some(n) = a.jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("--jobs: starting the worker threads")?;
+    }
+    let mut store = a.db.open()?;
+    let (sources, errors) = crate::input::sources(&a.files);
+    let mut failed: Vec<String> = errors;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw>>(2);
+    let reader = std::thread::spawn(move || read_all(&sources, &tx));
+    let started = Instant::now();
+    let progress = io::stderr().is_terminal();
+    // The writer stores batch N (one transaction each) while batch N+1 is extracted.
+    type Done = Vec<(rasid_extract::Article, rasid_extract::Extraction)>;
+    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Done>(1);
+    let writer = std::thread::spawn(move || -> Result<(Totals, Store)> {
+        let mut t = Totals::default();
+        for done in wrx {
+            let prepared: Vec<Prepared> = done
+                .par_iter()
+                .map(|(art, x)| {
+                    Prepared::new(NewArticle {
+                        article: art,
+                        clean_text: &x.text,
+                        events: &x.events,
+                    })
+                })
+                .collect();
+            let now = jiff::Timestamp::now().to_string();
+            let r = store.ingest_prepared(&prepared, &now).with_context(|| {
+                format!("{}: storing a batch (nothing of it was kept)", store.path())
+            })?;
+            t.read += done.len();
+            t.new += r.new_articles;
+            t.near += r.near_duplicates;
+            t.skipped += r.skipped.len();
+            t.new_events += r.new_events;
+            t.merged += r.merged_events;
+            if progress {
+                let secs = started.elapsed().as_secs_f64().max(1e-3);
+                eprint!(
+                    "\r{} articles stored ({:.0}/s), {} already there, {} new events, {} further reports   ",
+                    t.new,
+                    t.read as f64 / secs,
+                    t.skipped,
+                    t.new_events,
+                    t.merged
+                );
+            }
+        }
+        Ok((t, store))
+    });
+    for batch in rx {
+        let done: Vec<Result<(rasid_extract::Article, rasid_extract::Extraction), String>> = batch
+            .into_par_iter()
+            .map(|raw| {
+                let mut art = raw.parse(lang)?;
+                if art.published.is_none() {
+                    art.published = published;
+                }
+                if art.text.trim().is_empty() {
+                    return Err(format!("{}: empty article", art.id));
+                }
+                let x = extractor.extract(&art);
+                Ok((art, x))
+            })
+            .collect();
+        let mut ok = Vec::new();
+        for d in done {
+            match d {
+                Ok(v) => ok.push(v),
+                Err(e) => failed.push(e),
+            }
+        }
+        if wtx.send(ok).is_err() {
+            // The writer stopped on an error: it is reported below.
+            break;
+        }
+    }
+    drop(wtx);
+    let (t, store) = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the database writer panicked"))??;
+    if progress {
+        eprintln!();
+    }
+    if reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the input reader panicked"))??
+    {
+        failed.push("some inputs could not be opened (see above)".into());
+    }
+    let Totals {
+        new,
+        near,
+        skipped,
+        new_events,
+        merged,
+        ..
+    } = t;
+    let secs = started.elapsed().as_secs_f64();
+    let (articles, events) = store.counts()?;
+    println!(
+        "{}: {new} articles stored ({near} near copies of stored ones), {skipped} already there, {} failed; \
+         {new_events} new events, {merged} further reports of stored ones; {articles} articles and {events} events in all ({:.1} s)",
+        store.path(),
+        failed.len(),
+        secs
+    );
+    for f in failed.iter().take(50) {
+        eprintln!("rasid: failed: {f}");
+    }
+    if failed.len() > 50 {
+        eprintln!("rasid: … and {} more failures", failed.len() - 50);
+    }
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// What an ingest run did.
+#[derive(Default)]
+struct Totals {
+    read: usize,
+    new: usize,
+    near: usize,
+    skipped: usize,
+    new_events: usize,
+    merged: usize,
+}
+
+/// Output formats of `rasid events`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventsFormat {
+    Table,
+    Jsonl,
+    Csv,
+    Geojson,
+}
+
+/// The stored events, filtered, newest first.
+#[derive(clap::Args, Debug)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// Actor id (as actor 1 or 2), e.g. isis.
+    #[arg(long)]
+    actor: Option<String>,
+    /// Event type or sub-event type, e.g. Battles, "Air/drone strike".
+    #[arg(long = "type")]
+    event_type: Option<String>,
+    /// Admin 1 (governorate) name, e.g. Ar-Raqqa.
+    #[arg(long)]
+    admin1: Option<String>,
+    /// Any place name (location, admin 1 or 2) containing this.
+    #[arg(long)]
+    place: Option<String>,
+    /// From this day (YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// Up to this day (YYYY-MM-DD).
+    #[arg(long)]
+    until: Option<String>,
+    /// event or aggregate.
+    #[arg(long)]
+    kind: Option<String>,
+    /// Lowest confidence (0..1).
+    #[arg(long)]
+    min_confidence: Option<f32>,
+    /// At most this many.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EventsFormat::Table)]
+    format: EventsFormat,
+}
+
+fn date_arg(name: &str, v: &Option<String>) -> Result<Option<String>> {
+    match v {
+        None => Ok(None),
+        Some(d) => article::parse_date(d)
+            .map(|d| Some(d.to_string()))
+            .with_context(|| format!("--{name}: not a date (YYYY-MM-DD): {d:?}")),
+    }
+}
+
+pub fn events(a: EventsArgs) -> Result<ExitCode> {
+    let store = a.db.open_existing()?;
+    let q = EventQuery {
+        actor: a.actor,
+        event_type: a.event_type,
+        admin1: a.admin1,
+        place: a.place,
+        since: date_arg("since", &a.since)?,
+        until: date_arg("until", &a.until)?,
+        kind: a.kind,
+        min_confidence: a.min_confidence,
+        limit: a.limit,
+    };
+    let events = store.events(&q)?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match a.format {
+        EventsFormat::Table => write_table(&mut out, &events)?,
+        EventsFormat::Jsonl => {
+            for e in &events {
+                writeln!(out, "{}", serde_json::to_string(e)?)?;
+            }
+        }
+        EventsFormat::Csv => write_csv(&mut out, &events, false)?,
+        EventsFormat::Geojson => write_geojson(&mut out, &events)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn s<'a>(v: &'a Value, path: &[&str]) -> &'a str {
+    path.iter().fold(v, |v, k| &v[*k]).as_str().unwrap_or("")
+}
+
+fn write_table(out: &mut dyn Write, events: &[StoredEvent]) -> Result<()> {
+    writeln!(
+        out,
+        "{:>5} {:<9} {:<36} {:<18} {:<18} {:<24} {:<10} {:>4} {:>3}",
+        "id", "kind", "sub-event type", "actor 1", "actor 2", "place", "date", "dead", "src"
+    )?;
+    for e in events {
+        let v = &e.event;
+        let actor = |k: &str| {
+            let id = s(v, &[k, "id"]);
+            if id.is_empty() {
+                "-".to_string()
+            } else if v[k]["suspected"] == true {
+                format!("{id}?")
+            } else {
+                id.to_string()
+            }
+        };
+        let place = if v["location"].is_null() {
+            "-".to_string()
+        } else {
+            let name = s(v, &["location", "name"]);
+            let a1 = s(v, &["location", "admin1"]);
+            if a1.is_empty() || a1 == name {
+                name.to_string()
+            } else {
+                format!("{name}, {a1}")
+            }
+        };
+        writeln!(
+            out,
+            "{:>5} {:<9} {:<36} {:<18} {:<18} {:<24} {:<10} {:>4} {:>3}",
+            e.id,
+            s(v, &["kind"]),
+            s(v, &["sub_event_type"]),
+            actor("actor1"),
+            actor("actor2"),
+            place,
+            s(v, &["date", "start"]),
+            v["fatalities"]
+                .as_u64()
+                .map_or("-".into(), |f| f.to_string()),
+            e.sources.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// ACLED's columns, in ACLED's order.
+const ACLED_COLUMNS: &[&str] = &[
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+];
+
+/// ACLED's disorder type of an event type.
+fn disorder_type(event_type: &str) -> &'static str {
+    match event_type {
+        "Protests" | "Riots" => "Demonstrations",
+        "Strategic developments" => "Strategic developments",
+        _ => "Political violence",
+    }
+}
+
+/// The CSV of events: ACLED's columns (`acled`: incidents with a date precise to the month
+/// or better, as ACLED publishes) or the same columns for every stored event.
+fn write_csv(out: &mut dyn Write, events: &[StoredEvent], acled_only: bool) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(ACLED_COLUMNS)?;
+    for e in events {
+        let v = &e.event;
+        let precision = v["date"]["time_precision"].as_u64().unwrap_or(4);
+        if acled_only && (v["kind"] != "event" || precision > 3) {
+            continue;
+        }
+        let actor_name = |k: &str| s(v, &[k, "name"]).to_string();
+        let assoc = |k: &str| {
+            v[k].as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x["name"].as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default()
+        };
+        let date = s(v, &["date", "start"]);
+        let sources: Vec<String> = {
+            let mut names: Vec<String> = e
+                .sources
+                .iter()
+                .map(|x| x.source.clone().unwrap_or_else(|| x.article.clone()))
+                .collect();
+            names.dedup();
+            names
+        };
+        let notes = e
+            .sources
+            .first()
+            .map(|x| x.evidence.clone())
+            .unwrap_or_default();
+        let civilian = if s(v, &["actor2", "id"]).starts_with("civilians") {
+            "Civilian targeting"
+        } else {
+            ""
+        };
+        let num = |x: &Value| x.as_f64().map(|f| f.to_string()).unwrap_or_default();
+        w.write_record([
+            format!("RASID{}", e.id),
+            date.to_string(),
+            date.get(..4).unwrap_or("").to_string(),
+            precision.min(3).to_string(),
+            disorder_type(s(v, &["event_type"])).to_string(),
+            s(v, &["event_type"]).to_string(),
+            s(v, &["sub_event_type"]).to_string(),
+            actor_name("actor1"),
+            assoc("assoc_actor_1"),
+            String::new(),
+            actor_name("actor2"),
+            assoc("assoc_actor_2"),
+            String::new(),
+            String::new(),
+            civilian.to_string(),
+            String::new(),
+            String::new(),
+            s(v, &["location", "country"]).to_string(),
+            s(v, &["location", "admin1"]).to_string(),
+            s(v, &["location", "admin2"]).to_string(),
+            s(v, &["location", "admin3"]).to_string(),
+            s(v, &["location", "name"]).to_string(),
+            num(&v["location"]["lat"]),
+            num(&v["location"]["lon"]),
+            v["location"]["geo_precision"]
+                .as_u64()
+                .map_or(String::new(), |p| p.to_string()),
+            sources.join("; "),
+            String::new(),
+            notes,
+            v["fatalities"].as_u64().unwrap_or(0).to_string(),
+            String::new(),
+            String::new(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// A GeoJSON FeatureCollection: one Point feature per placed event (events without
+/// coordinates are left out), properties flat as in the CSV.
+fn write_geojson(out: &mut dyn Write, events: &[StoredEvent]) -> Result<()> {
+    let features: Vec<Value> = events
+        .iter()
+        .filter_map(|e| {
+            let v = &e.event;
+            let (lat, lon) = (
+                v["location"]["lat"].as_f64()?,
+                v["location"]["lon"].as_f64()?,
+            );
+            Some(json!({
+                "type": "Feature",
+                "id": e.id,
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "id": e.id,
+                    "kind": v["kind"],
+                    "event_type": v["event_type"],
+                    "sub_event_type": v["sub_event_type"],
+                    "actor1": v["actor1"]["id"],
+                    "actor2": v["actor2"]["id"],
+                    "date_start": v["date"]["start"],
+                    "date_end": v["date"]["end"],
+                    "time_precision": v["date"]["time_precision"],
+                    "location": v["location"]["name"],
+                    "admin1": v["location"]["admin1"],
+                    "country": v["location"]["country"],
+                    "geo_precision": v["location"]["geo_precision"],
+                    "fatalities": v["fatalities"],
+                    "confidence": v["confidence"],
+                    "sources": e.sources.len(),
+                    "evidence": e.sources.first().map(|s| s.evidence.clone()),
+                }
+            }))
+        })
+        .collect();
+    serde_json::to_writer(
+        &mut *out,
+        &json!({"type": "FeatureCollection", "features": features}),
+    )?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Export formats.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    AcledCsv,
+    Geojson,
+    Jsonl,
+}
+
+/// Every stored event in a file for other tools: ACLED's CSV (incidents dated to the month
+/// or better, as ACLED publishes), GeoJSON, or JSONL with the sources.
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// Format.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// Output file (written whole or not at all); default: stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub fn export(a: ExportArgs) -> Result<ExitCode> {
+    let store = a.db.open_existing()?;
+    let events = store.events(&EventQuery::default())?;
+    let mut buf: Vec<u8> = Vec::new();
+    match a.format {
+        ExportFormat::AcledCsv => write_csv(&mut buf, &events, true)?,
+        ExportFormat::Geojson => write_geojson(&mut buf, &events)?,
+        ExportFormat::Jsonl => {
+            for e in &events {
+                writeln!(buf, "{}", serde_json::to_string(e)?)?;
+            }
+        }
+    }
+    match &a.out {
+        None => io::stdout().lock().write_all(&buf)?,
+        Some(p) => write_atomic(p, &buf)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write a file through a temporary beside it, renamed into place: a reader never sees half
+/// a file, and a failure leaves the old one.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let tmp = match dir {
+        Some(d) => d.join(format!(".{}.tmp", std::process::id())),
+        None => PathBuf::from(format!(".{}.tmp", std::process::id())),
+    };
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Find articles by words, however obfuscated (both sides are matched at match level);
+/// prints each article with its matches marked in the original text.
+#[derive(clap::Args, Debug)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// At most this many articles.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// Output as JSON lines.
+    #[arg(long)]
+    json: bool,
+    /// The words (every one must occur).
+    query: Vec<String>,
+}
+
+pub fn search(a: SearchArgs) -> Result<ExitCode> {
+    let store = a.db.open_existing()?;
+    let query = a.query.join(" ");
+    let hits = store.search(&query, a.limit)?;
+    let matchers: Vec<rasid_text::Matcher> = query
+        .split_whitespace()
+        .filter_map(|w| {
+            rasid_text::Matcher::new(
+                w,
+                rasid_text::MatcherConfig {
+                    case_insensitive: true,
+                    candidates: true,
+                },
+            )
+            .ok()
+        })
+        .collect();
+    let color = io::stdout().is_terminal();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    for h in &hits {
+        let text = &h.clean_text;
+        let mut ranges: Vec<std::ops::Range<usize>> = matchers
+            .iter()
+            .flat_map(|m| m.find_all(text).into_iter().map(|x| x.src))
+            .collect();
+        ranges.sort_by_key(|r| r.start);
+        let snippets = snippets(text, &ranges, color);
+        if a.json {
+            let spans: Vec<[usize; 2]> = ranges
+                .iter()
+                .map(|r| {
+                    let s = text[..r.start].chars().count();
+                    [s, s + text[r.clone()].chars().count()]
+                })
+                .collect();
+            writeln!(
+                out,
+                "{}",
+                json!({"article": h.article, "title": h.title, "published": h.published,
+                       "spans": spans, "snippets": snippets})
+            )?;
+        } else {
+            writeln!(
+                out,
+                "== {} {} {}",
+                h.article,
+                h.published.as_deref().unwrap_or("-"),
+                h.title.as_deref().unwrap_or("")
+            )?;
+            for s in snippets {
+                writeln!(out, "   …{s}…")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Up to three windows of the text around the matches, matches marked (ANSI bold red on a
+/// terminal, else «»).
+fn snippets(text: &str, ranges: &[std::ops::Range<usize>], color: bool) -> Vec<String> {
+    let (open, close) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("«", "»")
+    };
+    let back = |mut i: usize, n: usize| {
+        for _ in 0..n {
+            match text[..i].chars().next_back() {
+                Some(c) => i -= c.len_utf8(),
+                None => break,
+            }
+        }
+        i
+    };
+    let fwd = |mut i: usize, n: usize| {
+        for _ in 0..n {
+            match text[i..].chars().next() {
+                Some(c) => i += c.len_utf8(),
+                None => break,
+            }
+        }
+        i
+    };
+    let mut out = Vec::new();
+    let mut covered = 0usize;
+    for r in ranges {
+        if r.start < covered {
+            continue;
+        }
+        let (ws, we) = (back(r.start, 60), fwd(r.end, 60));
+        let mut s = String::new();
+        let mut at = ws;
+        for m in ranges.iter().filter(|m| m.start >= ws && m.end <= we) {
+            if m.start < at {
+                continue;
+            }
+            s.push_str(&text[at..m.start]);
+            s.push_str(open);
+            s.push_str(&text[m.clone()]);
+            s.push_str(close);
+            at = m.end;
+        }
+        s.push_str(&text[at..we]);
+        out.push(s.replace('\n', " "));
+        covered = we;
+        if out.len() == 3 {
+            break;
+        }
+    }
+    out
+}
