@@ -220,6 +220,33 @@ pub(crate) fn same_incident(
     Ok(None)
 }
 
+/// The event of article `original` that `e` (from a near copy of it) repeats: same kind,
+/// sub-event type, dates and admin 1.
+pub(crate) fn same_in_article(
+    tx: &rusqlite::Transaction,
+    e: &Event,
+    original: i64,
+) -> Result<Option<i64>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT e.id FROM events e JOIN event_sources s ON s.event_id = e.id \
+         WHERE s.article_id = ?1 AND e.kind = ?2 AND e.sub_event_type = ?3 \
+         AND e.date_start = ?4 AND e.date_end = ?5 AND e.admin1 IS ?6 ORDER BY e.id LIMIT 1",
+    )?;
+    Ok(stmt
+        .query_row(
+            params![
+                original,
+                e.kind,
+                e.sub_event_type,
+                e.date.start,
+                e.date.end,
+                e.location.as_ref().and_then(|l| l.admin1.as_deref())
+            ],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// A stored count that `e` (an aggregate) repeats: same type, actor, period and count.
 pub(crate) fn same_aggregate(
     tx: &rusqlite::Transaction,

@@ -504,10 +504,15 @@ fn ingest_one(
         report.near_duplicates += 1;
     }
     for (ordinal, e) in item.events.iter().enumerate() {
-        let target = if e.kind == "event" {
-            dedup::same_incident(tx, e, article_id, config)?
-        } else {
-            dedup::same_aggregate(tx, e, article_id)?
+        // A near copy tells what its original told: the same events, whatever their dates.
+        let copied = match near {
+            Some(original) => dedup::same_in_article(tx, e, original)?,
+            None => None,
+        };
+        let target = match copied {
+            Some(id) => Some(id),
+            None if e.kind == "event" => dedup::same_incident(tx, e, article_id, config)?,
+            None => dedup::same_aggregate(tx, e, article_id)?,
         };
         let event_id = match target {
             Some(id) => {
