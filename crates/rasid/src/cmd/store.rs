@@ -65,6 +65,9 @@ pub struct IngestArgs {
     /// User lexicon directory (also $RASID_LEXICON).
     #[arg(long)]
     lexicon: Option<PathBuf>,
+    /// Then print the database's newest events (40 of them; `rasid events` for the rest).
+    #[arg(long)]
+    show: bool,
     /// Inputs (`-` or none: stdin).
     files: Vec<PathBuf>,
 }
@@ -192,6 +195,26 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
         failed.len(),
         secs
     );
+    if a.show {
+        let (_, total) = store.counts()?;
+        let events = store.events(&EventQuery {
+            limit: Some(40),
+            ..EventQuery::default()
+        })?;
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        writeln!(out)?;
+        write_table(&mut out, &events)?;
+        if total > events.len() {
+            writeln!(
+                out,
+                "… {} more: rasid events --db {}",
+                total - events.len(),
+                store.path()
+            )?;
+        }
+        out.flush()?;
+    }
     for f in failed.iter().take(50) {
         eprintln!("rasid: failed: {f}");
     }
