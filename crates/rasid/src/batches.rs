@@ -18,6 +18,8 @@ pub enum Raw {
     Line(String, String),
     /// A whole text file: the article id and its content.
     Txt(String, String),
+    /// An HTML page: the article id (file name) and its bytes (any charset).
+    Html(String, Vec<u8>),
     /// Something that could not be read; reported in order with the output.
     Error(String),
 }
@@ -30,6 +32,27 @@ impl Raw {
                 article::from_jsonl_line(&at, &line, lang).map_err(|e| e.to_string())
             }
             Raw::Txt(id, content) => Ok(article::from_txt(&id, &content, lang)),
+            Raw::Html(id, bytes) => {
+                let (page, _) =
+                    rasid_ingest::clean_html(&bytes, None, &rasid_ingest::CleanConfig::default());
+                if page.text.trim().is_empty() {
+                    return Err(format!("{id}: no article text found in the page"));
+                }
+                let detected = match page.lang.as_deref() {
+                    Some("ar") => Lang::Ar,
+                    Some("en") => Lang::En,
+                    _ => Lang::detect(&page.text),
+                };
+                Ok(Article {
+                    id,
+                    source: page.site,
+                    url: page.url,
+                    published: page.published.as_deref().and_then(article::parse_date),
+                    lang: lang.unwrap_or(detected),
+                    title: page.title,
+                    text: page.text,
+                })
+            }
             Raw::Error(e) => Err(e),
         }
     }
@@ -88,6 +111,36 @@ pub fn read_all(sources: &[input::Source], tx: &SyncSender<Vec<Raw>>) -> Result<
             let mut bytes = Vec::new();
             if let Err(e) = reader.read_to_end(&mut bytes) {
                 batch.push(Raw::Error(format!("{name}: {e}")));
+                continue;
+            }
+            let html = match src {
+                input::Source::File(p) => {
+                    let n = p.to_string_lossy().to_ascii_lowercase();
+                    [".html", ".htm", ".html.gz", ".htm.gz", ".xhtml"]
+                        .iter()
+                        .any(|e| n.ends_with(e))
+                }
+                input::Source::Stdin => {
+                    let head = &bytes[..bytes.len().min(512)];
+                    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+                    let t = head.trim_start_matches('\u{feff}').trim_start();
+                    t.starts_with("<!doctype html") || t.starts_with("<html")
+                }
+            };
+            if html {
+                let id = match src {
+                    input::Source::File(p) => {
+                        let stem = p
+                            .file_name()
+                            .map_or(name.clone(), |s| s.to_string_lossy().into_owned());
+                        stem.split('.').next().unwrap_or(&stem).to_string()
+                    }
+                    input::Source::Stdin => name.clone(),
+                };
+                batch.push(Raw::Html(id, bytes));
+                if batch.len() >= BATCH {
+                    send(&mut batch);
+                }
                 continue;
             }
             match String::from_utf8(bytes) {

@@ -24,6 +24,16 @@ impl Source {
 /// The sources named on the command line: stdin when none (or `-`), directories walked
 /// recursively in name order (hidden entries skipped).
 pub fn sources(args: &[PathBuf]) -> (Vec<Source>, Vec<String>) {
+    sources_where(args, |_| true)
+}
+
+/// Like [`sources`], but a directory walk takes only article files: text, JSONL and HTML,
+/// gzipped or not (a file named on the command line is read whatever its name).
+pub fn article_sources(args: &[PathBuf]) -> (Vec<Source>, Vec<String>) {
+    sources_where(args, readable)
+}
+
+fn sources_where(args: &[PathBuf], take: fn(&Path) -> bool) -> (Vec<Source>, Vec<String>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     if args.is_empty() {
@@ -33,7 +43,7 @@ pub fn sources(args: &[PathBuf]) -> (Vec<Source>, Vec<String>) {
         if a.as_os_str() == "-" {
             out.push(Source::Stdin);
         } else if a.is_dir() {
-            walk(a, &mut out, &mut errors);
+            walk(a, take, &mut out, &mut errors);
         } else {
             out.push(Source::File(a.clone()));
         }
@@ -41,7 +51,16 @@ pub fn sources(args: &[PathBuf]) -> (Vec<Source>, Vec<String>) {
     (out, errors)
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<String>) {
+/// Article files: text, JSONL and HTML, gzipped or not.
+fn readable(p: &Path) -> bool {
+    let n = p.to_string_lossy().to_ascii_lowercase();
+    let n = n.strip_suffix(".gz").unwrap_or(&n);
+    [".txt", ".jsonl", ".html", ".htm", ".xhtml"]
+        .iter()
+        .any(|e| n.ends_with(e))
+}
+
+fn walk(dir: &Path, take: fn(&Path) -> bool, out: &mut Vec<Source>, errors: &mut Vec<String>) {
     let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
         Err(e) => {
@@ -57,8 +76,8 @@ fn walk(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<String>) {
             continue;
         }
         if p.is_dir() {
-            walk(&p, out, errors);
-        } else {
+            walk(&p, take, out, errors);
+        } else if take(&p) {
             out.push(Source::File(p));
         }
     }

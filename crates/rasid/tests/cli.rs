@@ -638,3 +638,54 @@ fn killing_an_ingest_loses_no_committed_batch_and_corrupts_nothing() {
     assert_eq!(articles, 6000);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn html_pages_are_cleaned_and_ingested() {
+    let html = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/html");
+    let o = rasid(
+        &[
+            "clean",
+            "--format",
+            "json",
+            html.join("legacy-1256.html").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["published"], "2019-03-04");
+    assert!(
+        v["text"].as_str().unwrap().contains("تنظيم داعش"),
+        "windows-1256 decoded: {v}"
+    );
+    let dir = temp_dir("html");
+    let db = dir.join("h.db");
+    let o = rasid(
+        &[
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            html.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout(&o).contains("3 articles stored"),
+        "the .json files beside the pages are not articles: {}",
+        stdout(&o)
+    );
+    let o = rasid(
+        &["search", "--db", db.to_str().unwrap(), "--json", "الزنجيلي"],
+        b"",
+    );
+    let hit: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert_eq!(hit["article"], "legacy-1256");
+    assert_eq!(hit["published"], "2019-03-04");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -84,7 +84,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             .build_global()
             .context("--jobs: starting the worker threads")?;
     }
-    let (sources, errors) = input::sources(&a.files);
+    let (sources, errors) = input::article_sources(&a.files);
     let mut failed = !errors.is_empty();
     for e in errors {
         eprintln!("rasid: {e}");

@@ -1,5 +1,6 @@
 //! Subcommands.
 
+pub mod clean;
 pub mod entities;
 pub mod eval;
 pub mod eval_labels;

@@ -92,7 +92,7 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
             .context("--jobs: starting the worker threads")?;
     }
     let mut store = a.db.open()?;
-    let (sources, errors) = crate::input::sources(&a.files);
+    let (sources, errors) = crate::input::article_sources(&a.files);
     let mut failed: Vec<String> = errors;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw>>(2);
     let reader = std::thread::spawn(move || read_all(&sources, &tx));
