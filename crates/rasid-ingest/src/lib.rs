@@ -275,55 +275,55 @@ struct Walker {
 }
 
 impl Walker {
-    fn visit(
-        &mut self,
-        node: ego_node::NodeRef<'_>,
-        block: usize,
-        in_link: bool,
-        in_article: bool,
-    ) {
-        match node.value() {
-            Node::Text(t) => {
-                let b = &mut self.blocks[block];
-                let before = b.text.chars().count();
-                push_text(&mut b.text, t);
-                if in_link {
-                    b.link_chars += b.text.chars().count() - before;
+    /// Walk a subtree in document order. Iterative: a page nested thousands of levels
+    /// deep (hostile or broken) must not exhaust the stack.
+    fn visit(&mut self, root: ego_node::NodeRef<'_>, block: usize) {
+        let mut stack = vec![(root, block, false, false)];
+        while let Some((node, block, in_link, in_article)) = stack.pop() {
+            let push_children = |stack: &mut Vec<_>, block: usize, link: bool, art: bool| {
+                let children: Vec<_> = node.children().collect();
+                for c in children.into_iter().rev() {
+                    stack.push((c, block, link, art));
                 }
-            }
-            Node::Element(e) => {
-                let name = e.name().to_ascii_lowercase();
-                if DROP.contains(&name.as_str()) || is_negative(e) {
-                    return;
-                }
-                // A site header holds menus; an article's own <header> holds its title.
-                if name == "header" && !in_article {
-                    return;
-                }
-                let in_article = in_article || name == "article" || name == "main";
-                if name == "br" {
-                    self.blocks[block].text.push('\n');
-                    return;
-                }
-                if INLINE.contains(&name.as_str()) {
-                    let link = in_link || name == "a";
-                    for c in node.children() {
-                        self.visit(c, block, link, in_article);
+            };
+            match node.value() {
+                Node::Text(t) => {
+                    let b = &mut self.blocks[block];
+                    let before = b.text.chars().count();
+                    push_text(&mut b.text, t);
+                    if in_link {
+                        b.link_chars += b.text.chars().count() - before;
                     }
-                    return;
                 }
-                self.blocks.push(Block {
-                    tag: name,
-                    parent: Some(block),
-                    positive: is_positive(e),
-                    ..Block::default()
-                });
-                let me = self.blocks.len() - 1;
-                for c in node.children() {
-                    self.visit(c, me, in_link, in_article);
+                Node::Element(e) => {
+                    let name = e.name().to_ascii_lowercase();
+                    if DROP.contains(&name.as_str()) || is_negative(e) {
+                        continue;
+                    }
+                    // A site header holds menus; an article's own <header> holds its title.
+                    if name == "header" && !in_article {
+                        continue;
+                    }
+                    let in_article = in_article || name == "article" || name == "main";
+                    if name == "br" {
+                        self.blocks[block].text.push('\n');
+                        continue;
+                    }
+                    if INLINE.contains(&name.as_str()) {
+                        push_children(&mut stack, block, in_link || name == "a", in_article);
+                        continue;
+                    }
+                    self.blocks.push(Block {
+                        tag: name,
+                        parent: Some(block),
+                        positive: is_positive(e),
+                        ..Block::default()
+                    });
+                    let me = self.blocks.len() - 1;
+                    push_children(&mut stack, me, in_link, in_article);
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
 }
@@ -371,7 +371,7 @@ pub fn clean_html(
         }],
     };
     for c in root.children() {
-        w.visit(c, 0, false, false);
+        w.visit(c, 0);
     }
     let blocks = w.blocks;
     let chars = |b: &Block| b.text.trim().chars().count();
