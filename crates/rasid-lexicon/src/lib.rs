@@ -27,6 +27,20 @@ use rustc_hash::FxHashMap;
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 
 pub use check::{check, Problem};
+
+/// Great-circle distance between two (lat, lon) points in km (haversine, mean Earth
+/// radius): how far apart two places or two reports of an incident are.
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
 pub use data::{
     parse_contextual_tsv, parse_cues_tsv, parse_places_tsv, parse_toml, parse_triggers_tsv, Actor,
     Contextual, Cue, FeatureKind, Place, Trigger,

@@ -120,19 +120,6 @@ pub(crate) fn from_blob(b: &[u8]) -> Vec<u64> {
         .collect()
 }
 
-/// Great-circle distance in km.
-fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (la1, lo1, la2, lo2) = (
-        a.0.to_radians(),
-        a.1.to_radians(),
-        b.0.to_radians(),
-        b.1.to_radians(),
-    );
-    let h = ((la2 - la1) / 2.0).sin().powi(2)
-        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
-    2.0 * 6371.0 * h.sqrt().asin()
-}
-
 /// A stored incident that `e` (from article `article_id`) reports again, if any: same event
 /// type; both dated to the day or the week, the dates overlapping once widened by the
 /// window; the same admin 1 (and, when both are placed to the town, within `event_km`), or
@@ -196,7 +183,7 @@ pub(crate) fn same_incident(
                         (Some(p), Some(q))
                             if l.is_some_and(|l| l.geo_precision == 1) && precision == Some(1) =>
                         {
-                            km(p, q) <= config.event_km
+                            rasid_lexicon::distance_km(p, q) <= config.event_km
                         }
                         _ => true,
                     }

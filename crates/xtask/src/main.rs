@@ -108,17 +108,7 @@ fn key(s: &str) -> String {
     rasid_text::match_view(s).into_string().trim().to_string()
 }
 
-fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (la1, lo1, la2, lo2) = (
-        a.0.to_radians(),
-        a.1.to_radians(),
-        b.0.to_radians(),
-        b.1.to_radians(),
-    );
-    let h = ((la2 - la1) / 2.0).sin().powi(2)
-        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
-    2.0 * 6371.0 * h.sqrt().asin()
-}
+use rasid_lexicon::distance_km as km;
 
 /// Latin alternates worth matching: plain letters, not codes, not too many.
 fn latin_names(list: &str, limit: usize) -> Vec<String> {
