@@ -297,7 +297,7 @@ mod tests {
         assert_eq!(content_hash(""), "6c62272e07bb014262b821756295c58d");
         assert_eq!(content_hash("a"), "d228cb696f1a8caf78912b704e4a8964");
         assert!(
-            (km((36.2, 37.15), (35.93, 36.63)) - 55.0).abs() < 5.0,
+            (rasid_lexicon::distance_km((36.2, 37.15), (35.93, 36.63)) - 55.0).abs() < 5.0,
             "Aleppo–Idlib"
         );
     }
