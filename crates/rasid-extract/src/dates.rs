@@ -477,12 +477,10 @@ fn is_stamp(before: &str) -> bool {
     })
 }
 
-/// A character of a word, as the regex engine's `\w` has it (letters, marks, digits,
-/// connector punctuation).
+/// A character of a word for the boundary before a date: a letter or mark (as the
+/// normalizer counts them) or a digit.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
-        || c == '_'
-        || matches!(c, '\u{300}'..='\u{36F}' | '\u{610}'..='\u{61A}' | '\u{64B}'..='\u{65F}' | '\u{670}' | '\u{6D6}'..='\u{6ED}' | '\u{200C}' | '\u{200D}')
+    rasid_text::chars::is_word_char(c) || c.is_numeric() || c == '_'
 }
 
 /// The year of a day-and-month without a year: the latest one not after publication.

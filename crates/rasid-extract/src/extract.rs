@@ -435,16 +435,25 @@ impl Extractor {
             Some((t, _)) => t,
             // A strong word first; then the main clause before a parallel one ("…، في وقت
             // نفى فيه المتشددون مسؤوليتهم عن الهجومين"); then the codebook's precedence.
-            None => triggers
-                .iter()
-                .min_by_key(|t| {
-                    (
-                        t.value.as_deref() != Some("strong"),
-                        clause_index(&text[sr.clone()], t.src.start - sr.start).min(1),
-                        precedence(t),
-                    )
-                })
-                .map(|t| &***t)?,
+            None => {
+                let breaks = clause_breaks(&text[sr.clone()]);
+                let clause = |t: &Entity| {
+                    breaks
+                        .iter()
+                        .filter(|b| b.1 <= t.src.start - sr.start)
+                        .count()
+                };
+                triggers
+                    .iter()
+                    .min_by_key(|t| {
+                        (
+                            t.value.as_deref() != Some("strong"),
+                            clause(t).min(1),
+                            precedence(t),
+                        )
+                    })
+                    .map(|t| &***t)?
+            }
         };
         // A weak word is as good as a strong one when the sentence bears it out: a toll
         // ("قتل", "بجروح") with a violent event word, or a second word of the same type
@@ -1015,11 +1024,6 @@ fn clause_breaks(s: &str) -> Vec<(usize, usize)> {
     }
     out.sort_unstable();
     out
-}
-
-/// Which clause of the sentence a position is in (0 for the first).
-fn clause_index(s: &str, rel: usize) -> usize {
-    clause_breaks(s).iter().filter(|b| b.1 <= rel).count()
 }
 
 fn location(text: &str, e: &Entity) -> Location {

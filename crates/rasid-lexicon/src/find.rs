@@ -431,19 +431,23 @@ impl Lexicon {
                             None
                         }
                     });
-                    if let Some(a) = actor {
-                        let a = &self.actors[a as usize];
-                        out.push(Entity {
+                    let actor_entity = |ai: u32, value: Option<String>| {
+                        let a = &self.actors[ai as usize];
+                        Entity {
                             kind: EntityKind::Actor,
                             id: a.id.clone(),
                             name: a.name.clone(),
                             src: r.src.clone(),
                             text: surface.clone(),
                             technique: r.technique,
-                            entry: EntryRef::Actor(self.actor_index[&a.id]),
+                            entry: EntryRef::Actor(ai),
                             place: None,
-                            value: None,
-                        });
+                            value,
+                        }
+                    };
+                    if let Some(a) = actor {
+                        let ai = self.actor_index[&self.actors[a as usize].id];
+                        out.push(actor_entity(ai, None));
                     } else if let Some(ci) = contextual {
                         // The last actor mentioned before, among those this noun can name.
                         let c = &self.contextual[ci as usize];
@@ -464,18 +468,7 @@ impl Lexicon {
                                 .cloned()
                                 .unwrap_or(id);
                             if let Some(&ai) = self.actor_index.get(&target) {
-                                let a = &self.actors[ai as usize];
-                                out.push(Entity {
-                                    kind: EntityKind::Actor,
-                                    id: a.id.clone(),
-                                    name: a.name.clone(),
-                                    src: r.src.clone(),
-                                    text: surface.clone(),
-                                    technique: r.technique,
-                                    entry: EntryRef::Actor(ai),
-                                    place: None,
-                                    value: Some("coreference".into()),
-                                });
+                                out.push(actor_entity(ai, Some("coreference".into())));
                             }
                         }
                     }

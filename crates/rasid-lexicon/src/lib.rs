@@ -27,6 +27,7 @@ use rustc_hash::FxHashMap;
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 
 pub use check::{check, Problem};
+pub use places::DIRECTION_WORDS;
 
 /// Great-circle distance between two (lat, lon) points in km (haversine, mean Earth
 /// radius): how far apart two places or two reports of an incident are.

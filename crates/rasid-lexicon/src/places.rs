@@ -101,6 +101,27 @@ fn not_a_place(view: &str, r: &Range<usize>, p: &Place) -> bool {
         .any(|w| SPORTS.contains(&w) || w.strip_prefix('و').is_some_and(|w| SPORTS.contains(&w)))
 }
 
+/// Arabic direction words before a place ("شرق حلب", "جنوبي لبنان"): a locator, the place
+/// being the name after them (the gazetteer builder also drops names made of them).
+pub const DIRECTION_WORDS: &[&str] = &[
+    "شرق",
+    "غرب",
+    "شمال",
+    "جنوب",
+    "شرقي",
+    "غربي",
+    "شمالي",
+    "جنوبي",
+    "وسط",
+];
+
+/// What a locator word ("near", a direction) favours: a settlement.
+const NEAR_FAVOURS: &[(FeatureKind, f32)] = &[
+    (FeatureKind::City, 1.0),
+    (FeatureKind::Town, 1.0),
+    (FeatureKind::Village, 0.5),
+];
+
 const CONTEXT: &[ContextWord] = &[
     ContextWord {
         forms: NOT_A_PLACE,
@@ -221,16 +242,14 @@ const CONTEXT: &[ContextWord] = &[
         licenses_common: true,
     },
     ContextWord {
+        forms: DIRECTION_WORDS,
+        favours: NEAR_FAVOURS,
+        precision: None,
+        licenses_village: true,
+        licenses_common: false,
+    },
+    ContextWord {
         forms: &[
-            "شرق",
-            "غرب",
-            "شمال",
-            "جنوب",
-            "شرقي",
-            "غربي",
-            "شمالي",
-            "جنوبي",
-            "وسط",
             "قرب",
             "بالقرب",
             "near",
@@ -241,11 +260,7 @@ const CONTEXT: &[ContextWord] = &[
             "مشارف",
             "محيط",
         ],
-        favours: &[
-            (FeatureKind::City, 1.0),
-            (FeatureKind::Town, 1.0),
-            (FeatureKind::Village, 0.5),
-        ],
+        favours: NEAR_FAVOURS,
         precision: None,
         licenses_village: true,
         licenses_common: false,

@@ -49,6 +49,7 @@ pub enum StoreError {
 }
 
 /// One article to store, with its extraction.
+#[derive(Clone, Copy)]
 pub struct NewArticle<'a> {
     /// The article as read.
     pub article: &'a Article,
@@ -96,6 +97,17 @@ pub struct BatchReport {
     pub new_events: usize,
     /// Events that were further reports of a stored incident.
     pub merged_events: usize,
+}
+
+impl BatchReport {
+    /// Add another batch's figures (for a run's totals).
+    pub fn add(&mut self, other: BatchReport) {
+        self.new_articles += other.new_articles;
+        self.near_duplicates += other.near_duplicates;
+        self.skipped.extend(other.skipped);
+        self.new_events += other.new_events;
+        self.merged_events += other.merged_events;
+    }
 }
 
 /// Filters for [`Store::events`]; `None` fields do not filter.
@@ -222,16 +234,7 @@ impl Store {
     /// Store a batch of articles and their events in one transaction. `now` is the ingest
     /// time (ISO 8601), recorded on new rows.
     pub fn ingest(&mut self, batch: &[NewArticle], now: &str) -> Result<BatchReport, StoreError> {
-        let prepared: Vec<Prepared> = batch
-            .iter()
-            .map(|n| {
-                Prepared::new(NewArticle {
-                    article: n.article,
-                    clean_text: n.clean_text,
-                    events: n.events,
-                })
-            })
-            .collect();
+        let prepared: Vec<Prepared> = batch.iter().copied().map(Prepared::new).collect();
         self.ingest_prepared(&prepared, now)
     }
 
@@ -284,15 +287,10 @@ impl Store {
         }
         if let Some(p) = &q.place {
             sql.push_str(
-                " AND (instr(lower(coalesce(location,'')), lower(?1x)) > 0 \
-                 OR instr(lower(coalesce(admin1,'')), lower(?1x)) > 0 \
-                 OR instr(lower(coalesce(admin2,'')), lower(?1x)) > 0)",
+                " AND instr(lower(coalesce(location,'') || '|' || coalesce(admin1,'') || '|' \
+                 || coalesce(admin2,'')), lower(?)) > 0",
             );
-            // Numbered parameters cannot mix with positional ones: repeat the value.
-            sql = sql.replace("?1x", "?");
-            for _ in 0..3 {
-                args.push(Box::new(p.clone()));
-            }
+            args.push(Box::new(p.clone()));
         }
         if let Some(s) = &q.since {
             sql.push_str(" AND date_end >= ?");

@@ -203,8 +203,8 @@ fn english_word(w: &str) -> Option<Word> {
     })
 }
 
-/// One word at match level: plain Arabic letters and ASCII directly (a letter-for-letter
-/// fold, as the normalizer's own table does it), anything else through `fold`.
+/// One word at match level: ASCII and plain Arabic letters folded letter by letter (the
+/// normalizer's own per-character fold), anything else through `fold`.
 fn fold_word(fold: &Normalizer, w: &str) -> String {
     if w.is_ascii() {
         return w.to_ascii_lowercase();
@@ -214,12 +214,7 @@ fn fold_word(fold: &Normalizer, w: &str) -> String {
     {
         return w
             .chars()
-            .map(|c| match c {
-                'أ' | 'إ' | 'آ' => 'ا',
-                'ى' => 'ي',
-                'ة' => 'ه',
-                c => c,
-            })
+            .map(|c| crate::chars::match_fold(c).unwrap_or(c))
             .collect();
     }
     fold.normalize_str(w)

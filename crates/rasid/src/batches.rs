@@ -4,16 +4,110 @@
 use std::io::{BufRead, Read};
 use std::sync::mpsc::SyncSender;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rasid_extract::{article, Article, Lang};
+use rayon::prelude::*;
 
 use crate::input;
 
+/// `--lang` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LangArg {
+    Ar,
+    En,
+    Auto,
+}
+
+impl LangArg {
+    /// The language forced on every article, if any.
+    pub fn lang(self) -> Option<Lang> {
+        match self {
+            LangArg::Ar => Some(Lang::Ar),
+            LangArg::En => Some(Lang::En),
+            LangArg::Auto => None,
+        }
+    }
+}
+
+/// What a command-line `--published` date does to the articles read.
+#[derive(Clone, Copy, Debug)]
+pub enum Published {
+    /// Each article keeps its own date (or none).
+    AsRead,
+    /// Every article gets this date (`rasid extract`: overrides or supplies).
+    Override(jiff::civil::Date),
+    /// Articles without a date get this one (`rasid ingest`: a corpus keeps its dates).
+    IfMissing(jiff::civil::Date),
+}
+
+/// How the articles of a run are read.
+#[derive(Clone, Copy, Debug)]
+pub struct ArticleOptions {
+    /// Forced language, if any.
+    pub lang: Option<Lang>,
+    /// The command-line date's effect.
+    pub published: Published,
+}
+
+/// Parse a `--published` value.
+pub fn published_arg(v: &Option<String>) -> Result<Option<jiff::civil::Date>> {
+    v.as_deref()
+        .map(|d| article::parse_date(d).with_context(|| format!("--published: not a date: {d:?}")))
+        .transpose()
+}
+
+/// Use `jobs` worker threads (default: one per core).
+pub fn set_jobs(jobs: Option<usize>) -> Result<()> {
+    if let Some(n) = jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("--jobs: starting the worker threads")?;
+    }
+    Ok(())
+}
+
+/// Read `sources` on a reader thread, turn each batch into articles and apply `work` to
+/// them on the worker threads, then hand the results to `sink` in input order (`sink`
+/// returns false to stop early). Returns whether some input could not be opened (already
+/// reported on stderr).
+pub fn run<T: Send>(
+    sources: Vec<input::Source>,
+    options: ArticleOptions,
+    work: impl Fn(Article) -> Result<T, String> + Sync,
+    mut sink: impl FnMut(Vec<Result<T, String>>) -> Result<bool>,
+) -> Result<bool> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw>>(2);
+    let reader = std::thread::spawn(move || read_all(&sources, &tx));
+    for batch in rx {
+        let done: Vec<Result<T, String>> = batch
+            .into_par_iter()
+            .map(|raw| {
+                let mut art = raw.parse(options.lang)?;
+                match options.published {
+                    Published::AsRead => {}
+                    Published::Override(d) => art.published = Some(d),
+                    Published::IfMissing(d) => {
+                        art.published.get_or_insert(d);
+                    }
+                }
+                work(art)
+            })
+            .collect();
+        if !sink(done)? {
+            break;
+        }
+    }
+    reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the input reader panicked"))?
+}
+
 /// How many articles are extracted in parallel before their output is written in input order.
-pub const BATCH: usize = 512;
+const BATCH: usize = 512;
 
 /// One unit of input, as read (parsing is left to the worker threads).
-pub enum Raw {
+enum Raw {
     /// A line of a JSONL input: where it is (`FILE:LINE`) and its text.
     Line(String, String),
     /// A whole text file: the article id and its content.
@@ -26,7 +120,7 @@ pub enum Raw {
 
 impl Raw {
     /// The article, or what is wrong with it (`FILE:LINE: …`).
-    pub fn parse(self, lang: Option<Lang>) -> Result<Article, String> {
+    fn parse(self, lang: Option<Lang>) -> Result<Article, String> {
         match self {
             Raw::Line(at, line) => {
                 article::from_jsonl_line(&at, &line, lang).map_err(|e| e.to_string())
@@ -60,7 +154,7 @@ impl Raw {
 
 /// Read every source into batches of raw units sent to `tx`. Returns whether some input
 /// could not be opened or read (already reported).
-pub fn read_all(sources: &[input::Source], tx: &SyncSender<Vec<Raw>>) -> Result<bool> {
+fn read_all(sources: &[input::Source], tx: &SyncSender<Vec<Raw>>) -> Result<bool> {
     let mut failed = false;
     let mut batch: Vec<Raw> = Vec::with_capacity(BATCH);
     let send = |batch: &mut Vec<Raw>| {
@@ -114,12 +208,7 @@ pub fn read_all(sources: &[input::Source], tx: &SyncSender<Vec<Raw>>) -> Result<
                 continue;
             }
             let html = match src {
-                input::Source::File(p) => {
-                    let n = p.to_string_lossy().to_ascii_lowercase();
-                    [".html", ".htm", ".html.gz", ".htm.gz", ".xhtml"]
-                        .iter()
-                        .any(|e| n.ends_with(e))
-                }
+                input::Source::File(p) => input::is_html(p),
                 input::Source::Stdin => {
                     let head = &bytes[..bytes.len().min(512)];
                     let head = String::from_utf8_lossy(head).to_ascii_lowercase();

@@ -1,7 +1,7 @@
 //! Reading input files line by line, reporting invalid UTF-8 precisely.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// Where lines come from.
@@ -55,9 +55,24 @@ fn sources_where(args: &[PathBuf], take: fn(&Path) -> bool) -> (Vec<Source>, Vec
 fn readable(p: &Path) -> bool {
     let n = p.to_string_lossy().to_ascii_lowercase();
     let n = n.strip_suffix(".gz").unwrap_or(&n);
-    [".txt", ".jsonl", ".html", ".htm", ".xhtml"]
-        .iter()
-        .any(|e| n.ends_with(e))
+    n.ends_with(".txt") || n.ends_with(".jsonl") || is_html(Path::new(n))
+}
+
+/// An HTML page by its name (`.html`, `.htm`, `.xhtml`, gzipped or not).
+pub fn is_html(p: &Path) -> bool {
+    let n = p.to_string_lossy().to_ascii_lowercase();
+    let n = n.strip_suffix(".gz").unwrap_or(&n);
+    [".html", ".htm", ".xhtml"].iter().any(|e| n.ends_with(e))
+}
+
+/// The whole content of a file, decompressed when its name ends in `.gz`.
+pub fn read_to_string(p: &Path) -> Result<String, String> {
+    let src = Source::File(p.to_path_buf());
+    let mut s = String::new();
+    open(&src)
+        .and_then(|mut r| r.read_to_string(&mut s))
+        .map_err(|e| format!("{}: {e}", p.display()))?;
+    Ok(s)
 }
 
 fn walk(dir: &Path, take: fn(&Path) -> bool, out: &mut Vec<Source>, errors: &mut Vec<String>) {

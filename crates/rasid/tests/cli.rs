@@ -12,7 +12,10 @@ fn rasid(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run rasid");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    // A command may exit (a bad pattern, a missing database) before reading its input.
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
     child.wait_with_output().unwrap()
 }
 

@@ -803,22 +803,11 @@ fn build(shared: &Path, regions: &Path, with_osm: bool) -> Result<Vec<Place>> {
 /// A name made of direction words before a place ("شرقي إدلب", "جنوب لبنان"): the
 /// matcher reads those as the place with a wider phrase, so they are not names of their own.
 fn direction_before_town(name: &str, country_keys: &[String]) -> bool {
-    const DIRECTIONS: &[&str] = &[
-        "شرق",
-        "غرب",
-        "شمال",
-        "جنوب",
-        "شرقي",
-        "غربي",
-        "شمالي",
-        "جنوبي",
-        "وسط",
-    ];
     let words: Vec<&str> = name.split_whitespace().collect();
     // قطاع غزة is read the same way: the place with a head noun before it.
     let n = words
         .iter()
-        .take_while(|w| DIRECTIONS.contains(w) || **w == "قطاع")
+        .take_while(|w| rasid_lexicon::DIRECTION_WORDS.contains(w) || **w == "قطاع")
         .count();
     let _ = country_keys;
     n > 0 && n < words.len()

@@ -2,7 +2,7 @@
 //! by hand.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -32,19 +32,9 @@ pub struct Args {
     min_confidence: f32,
 }
 
+/// A file's text, decompressed when it ends in `.gz`.
 pub(crate) fn read_maybe_gz(p: &Path) -> Result<String> {
-    let f = std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?;
-    let mut s = String::new();
-    if p.extension().is_some_and(|e| e == "gz") {
-        flate2::read::GzDecoder::new(f)
-            .read_to_string(&mut s)
-            .with_context(|| format!("reading {}", p.display()))?;
-    } else {
-        std::io::BufReader::new(f)
-            .read_to_string(&mut s)
-            .with_context(|| format!("reading {}", p.display()))?;
-    }
-    Ok(s)
+    crate::input::read_to_string(p).map_err(anyhow::Error::msg)
 }
 
 fn event_matches(g: &Value, p: &Event) -> bool {

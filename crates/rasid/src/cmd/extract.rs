@@ -5,12 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
-use rasid_extract::{article, Article, Extractor, ExtractorConfig, Lang};
-use rayon::prelude::*;
+use anyhow::Result;
+use rasid_extract::{Article, Extractor, ExtractorConfig};
 use serde_json::json;
 
-use crate::batches::{read_all, Raw};
+use crate::batches::{self, published_arg, set_jobs, ArticleOptions, LangArg, Published};
 use crate::input;
 
 /// Extract events from articles: `.txt` (one article; a short first line is the title),
@@ -51,14 +50,6 @@ pub enum Format {
     Table,
 }
 
-/// `--lang` values.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LangArg {
-    Ar,
-    En,
-    Auto,
-}
-
 /// The extractor over the bundled lexicon (plus a user lexicon directory, if given).
 pub fn extractor(lexicon: Option<&std::path::Path>, min_confidence: f32) -> Result<Extractor> {
     let lex = Arc::new(crate::cmd::lexicon::load(lexicon)?);
@@ -67,59 +58,38 @@ pub fn extractor(lexicon: Option<&std::path::Path>, min_confidence: f32) -> Resu
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let extractor = extractor(a.lexicon.as_deref(), a.min_confidence)?;
-    let published = match &a.published {
-        Some(d) => Some(
-            article::parse_date(d).with_context(|| format!("--published: not a date: {d:?}"))?,
-        ),
-        None => None,
+    let options = ArticleOptions {
+        lang: a.lang.lang(),
+        published: match published_arg(&a.published)? {
+            Some(d) => Published::Override(d),
+            None => Published::AsRead,
+        },
     };
-    let lang = match a.lang {
-        LangArg::Ar => Some(Lang::Ar),
-        LangArg::En => Some(Lang::En),
-        LangArg::Auto => None,
-    };
-    if let Some(n) = a.jobs {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()
-            .context("--jobs: starting the worker threads")?;
-    }
+    set_jobs(a.jobs)?;
     let (sources, errors) = input::article_sources(&a.files);
     let mut failed = !errors.is_empty();
     for e in errors {
         eprintln!("rasid: {e}");
     }
-    // Reading (and decompressing) runs on its own thread, a couple of batches ahead of the
-    // extraction; the output keeps the input order.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw>>(2);
-    let reader = std::thread::spawn(move || read_all(&sources, &tx));
-
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    for batch in rx {
-        let rendered: Vec<Result<String, String>> = batch
-            .into_par_iter()
-            .map(|raw| {
-                let mut art = raw.parse(lang)?;
-                if published.is_some() {
-                    art.published = published;
-                }
-                Ok(render(&extractor, &art, &a))
-            })
-            .collect();
-        for r in rendered {
-            match r {
-                Ok(text) => out.write_all(text.as_bytes())?,
-                Err(e) => {
-                    eprintln!("rasid: {e}");
-                    failed = true;
+    failed |= batches::run(
+        sources,
+        options,
+        |art| Ok(render(&extractor, &art, &a)),
+        |rendered| {
+            for r in rendered {
+                match r {
+                    Ok(text) => out.write_all(text.as_bytes())?,
+                    Err(e) => {
+                        eprintln!("rasid: {e}");
+                        failed = true;
+                    }
                 }
             }
-        }
-    }
-    failed |= reader
-        .join()
-        .map_err(|_| anyhow::anyhow!("the input reader panicked"))??;
+            Ok(true)
+        },
+    )?;
     out.flush()?;
     Ok(if failed {
         ExitCode::from(2)

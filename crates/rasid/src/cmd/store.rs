@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use rasid_extract::{article, Lang};
-use rasid_store::{DedupConfig, EventQuery, NewArticle, Prepared, Store, StoredEvent};
+use rasid_extract::article;
+use rasid_store::{BatchReport, DedupConfig, EventQuery, NewArticle, Prepared, Store, StoredEvent};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
-use crate::batches::{read_all, Raw};
+use crate::batches::{self, published_arg, set_jobs, ArticleOptions, LangArg, Published};
 
 /// The database: `--db`, else `$RASID_DB`, else `./rasid.db`.
 #[derive(clap::Args, Debug, Clone)]
@@ -56,9 +56,9 @@ pub struct IngestArgs {
     /// Publication date (YYYY-MM-DD) for articles that have none.
     #[arg(long)]
     published: Option<String>,
-    /// Language (default: by script).
-    #[arg(long, value_enum)]
-    lang: Option<crate::cmd::extract::LangArg>,
+    /// Language (auto: by script).
+    #[arg(long, value_enum, default_value_t = LangArg::Auto)]
+    lang: LangArg,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -74,35 +74,25 @@ pub struct IngestArgs {
 
 pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
     let extractor = crate::cmd::extract::extractor(a.lexicon.as_deref(), 0.0)?;
-    let published = match &a.published {
-        Some(d) => Some(
-            article::parse_date(d).with_context(|| format!("--published: not a date: {d:?}"))?,
-        ),
-        None => None,
+    let options = ArticleOptions {
+        lang: a.lang.lang(),
+        published: match published_arg(&a.published)? {
+            Some(d) => Published::IfMissing(d),
+            None => Published::AsRead,
+        },
     };
-    let lang = match a.lang {
-        Some(crate::cmd::extract::LangArg::Ar) => Some(Lang::Ar),
-        Some(crate::cmd::extract::LangArg::En) => Some(Lang::En),
-        _ => None,
-    };
-    if let Some(n) = a.jobs {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()
-            .context("--jobs: starting the worker threads")?;
-    }
+    set_jobs(a.jobs)?;
     let mut store = a.db.open()?;
     let (sources, errors) = crate::input::article_sources(&a.files);
     let mut failed: Vec<String> = errors;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw>>(2);
-    let reader = std::thread::spawn(move || read_all(&sources, &tx));
     let started = Instant::now();
     let progress = io::stderr().is_terminal();
     // The writer stores batch N (one transaction each) while batch N+1 is extracted.
     type Done = Vec<(rasid_extract::Article, rasid_extract::Extraction)>;
     let (wtx, wrx) = std::sync::mpsc::sync_channel::<Done>(1);
-    let writer = std::thread::spawn(move || -> Result<(Totals, Store)> {
-        let mut t = Totals::default();
+    let writer = std::thread::spawn(move || -> Result<(BatchReport, Store)> {
+        let mut total = BatchReport::default();
+        let mut read = 0usize;
         for done in wrx {
             let prepared: Vec<Prepared> = done
                 .par_iter()
@@ -118,98 +108,81 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
             let r = store.ingest_prepared(&prepared, &now).with_context(|| {
                 format!("{}: storing a batch (nothing of it was kept)", store.path())
             })?;
-            t.read += done.len();
-            t.new += r.new_articles;
-            t.near += r.near_duplicates;
-            t.skipped += r.skipped.len();
-            t.new_events += r.new_events;
-            t.merged += r.merged_events;
+            read += done.len();
+            total.add(r);
             if progress {
                 let secs = started.elapsed().as_secs_f64().max(1e-3);
                 eprint!(
                     "\r{} articles stored ({:.0}/s), {} already there, {} new events, {} further reports   ",
-                    t.new,
-                    t.read as f64 / secs,
-                    t.skipped,
-                    t.new_events,
-                    t.merged
+                    total.new_articles,
+                    read as f64 / secs,
+                    total.skipped.len(),
+                    total.new_events,
+                    total.merged_events
                 );
             }
         }
-        Ok((t, store))
+        Ok((total, store))
     });
-    for batch in rx {
-        let done: Vec<Result<(rasid_extract::Article, rasid_extract::Extraction), String>> = batch
-            .into_par_iter()
-            .map(|raw| {
-                let mut art = raw.parse(lang)?;
-                if art.published.is_none() {
-                    art.published = published;
-                }
-                if art.text.trim().is_empty() {
-                    return Err(format!("{}: empty article", art.id));
-                }
-                let x = extractor.extract(&art);
-                Ok((art, x))
-            })
-            .collect();
-        let mut ok = Vec::new();
-        for d in done {
-            match d {
-                Ok(v) => ok.push(v),
-                Err(e) => failed.push(e),
+    let unreadable = batches::run(
+        sources,
+        options,
+        |art| {
+            if art.text.trim().is_empty() {
+                return Err(format!("{}: empty article", art.id));
             }
-        }
-        if wtx.send(ok).is_err() {
-            // The writer stopped on an error: it is reported below.
-            break;
-        }
-    }
+            let x = extractor.extract(&art);
+            Ok((art, x))
+        },
+        |done| {
+            let mut ok = Vec::new();
+            for d in done {
+                match d {
+                    Ok(v) => ok.push(v),
+                    Err(e) => failed.push(e),
+                }
+            }
+            // A closed channel: the writer stopped on an error, reported below.
+            Ok(wtx.send(ok).is_ok())
+        },
+    );
     drop(wtx);
-    let (t, store) = writer
+    let (total, store) = writer
         .join()
         .map_err(|_| anyhow::anyhow!("the database writer panicked"))??;
     if progress {
         eprintln!();
     }
-    if reader
-        .join()
-        .map_err(|_| anyhow::anyhow!("the input reader panicked"))??
-    {
+    if unreadable? {
         failed.push("some inputs could not be opened (see above)".into());
     }
-    let Totals {
-        new,
-        near,
-        skipped,
-        new_events,
-        merged,
-        ..
-    } = t;
     let secs = started.elapsed().as_secs_f64();
     let (articles, events) = store.counts()?;
     println!(
-        "{}: {new} articles stored ({near} near copies of stored ones), {skipped} already there, {} failed; \
-         {new_events} new events, {merged} further reports of stored ones; {articles} articles and {events} events in all ({:.1} s)",
+        "{}: {} articles stored ({} near copies of stored ones), {} already there, {} failed; \
+         {} new events, {} further reports of stored ones; {articles} articles and {events} events in all ({secs:.1} s)",
         store.path(),
+        total.new_articles,
+        total.near_duplicates,
+        total.skipped.len(),
         failed.len(),
-        secs
+        total.new_events,
+        total.merged_events,
     );
     if a.show {
-        let (_, total) = store.counts()?;
-        let events = store.events(&EventQuery {
+        let shown = store.events(&EventQuery {
             limit: Some(40),
             ..EventQuery::default()
         })?;
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
         writeln!(out)?;
-        write_table(&mut out, &events)?;
-        if total > events.len() {
+        write_table(&mut out, &shown)?;
+        if events > shown.len() {
             writeln!(
                 out,
                 "… {} more: rasid events --db {}",
-                total - events.len(),
+                events - shown.len(),
                 store.path()
             )?;
         }
@@ -226,17 +199,6 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(2)
     })
-}
-
-/// What an ingest run did.
-#[derive(Default)]
-struct Totals {
-    read: usize,
-    new: usize,
-    near: usize,
-    skipped: usize,
-    new_events: usize,
-    merged: usize,
 }
 
 /// Output formats of `rasid events`.
