@@ -3,6 +3,8 @@
 //! order, without menus, tickers, share bars, "most read" lists, related links, comments
 //! or footers.
 //!
+//! Feeds (RSS and Atom) are read by [`parse_feed`] into the items they announce.
+//!
 //! Pure: bytes in, `(Page, diagnostics)` out; no I/O, no clock.
 //!
 //! - **Charset**: byte-order mark, then the HTTP header's charset when the caller has one,
@@ -15,6 +17,10 @@
 //!   order when they are prose or headings. Subtrees that are boilerplate by their tag
 //!   (`nav`, `aside`, `footer`, forms, scripts) or by their class or id (menu, share,
 //!   related, comments, ticker, most-read…) never count.
+
+pub mod feed;
+
+pub use feed::{looks_like_feed, parse_feed, Feed, FeedConfig, FeedError, FeedItem};
 
 use encoding_rs::Encoding;
 use scraper::{ElementRef, Html, Node, Selector};

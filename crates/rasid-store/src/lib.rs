@@ -48,6 +48,42 @@ pub enum StoreError {
     },
 }
 
+/// A feed's last poll: the validators for the next conditional GET and what happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedState {
+    /// The feed's URL.
+    pub url: String,
+    /// `ETag` of the last full answer.
+    pub etag: Option<String>,
+    /// `Last-Modified` of the last full answer.
+    pub last_modified: Option<String>,
+    /// When it was polled (ISO 8601).
+    pub polled_at: String,
+    /// What happened, for people (`200: 25 items, 3 new`, `not modified`, the error).
+    pub status: String,
+    /// Whether the poll succeeded (a 304 is a success).
+    pub ok: bool,
+    /// Items the feed listed.
+    pub items: usize,
+    /// Items new to the database.
+    pub new_items: usize,
+}
+
+impl FeedState {
+    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<FeedState> {
+        Ok(FeedState {
+            url: r.get(0)?,
+            etag: r.get(1)?,
+            last_modified: r.get(2)?,
+            polled_at: r.get(3)?,
+            status: r.get(4)?,
+            ok: r.get(5)?,
+            items: r.get::<_, i64>(6)? as usize,
+            new_items: r.get::<_, i64>(7)? as usize,
+        })
+    }
+}
+
 /// One article to store, with its extraction.
 #[derive(Clone, Copy)]
 pub struct NewArticle<'a> {
@@ -252,6 +288,59 @@ impl Store {
         }
         tx.commit()?;
         Ok(report)
+    }
+
+    /// Whether an article with this URL is stored (feed items already read are not
+    /// fetched again).
+    pub fn has_url(&self, url: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM articles WHERE url = ?1", [url], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// The last poll of a feed, if it was polled.
+    pub fn feed_state(&self, url: &str) -> Result<Option<FeedState>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT url, etag, last_modified, polled_at, status, ok, items, new_items
+                 FROM feeds WHERE url = ?1",
+                [url],
+                FeedState::from_row,
+            )
+            .optional()?)
+    }
+
+    /// Every feed polled, by URL.
+    pub fn feed_states(&self) -> Result<Vec<FeedState>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT url, etag, last_modified, polled_at, status, ok, items, new_items
+             FROM feeds ORDER BY url",
+        )?;
+        let rows = st.query_map([], FeedState::from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Record a feed's poll (replacing the previous record).
+    pub fn save_feed_state(&mut self, s: &FeedState) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO feeds
+             (url, etag, last_modified, polled_at, status, ok, items, new_items)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                s.url,
+                s.etag,
+                s.last_modified,
+                s.polled_at,
+                s.status,
+                s.ok,
+                s.items as i64,
+                s.new_items as i64
+            ],
+        )?;
+        Ok(())
     }
 
     /// How many articles and events the database holds.

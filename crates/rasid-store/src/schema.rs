@@ -82,4 +82,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX events_type_admin1 ON events(event_type, admin1, date_start);
     "#,
+    // 3: the feeds polled, with what conditional GET needs and how the last poll went.
+    r#"
+    CREATE TABLE feeds (
+        url            TEXT PRIMARY KEY,
+        etag           TEXT,
+        last_modified  TEXT,
+        polled_at      TEXT NOT NULL,
+        status         TEXT NOT NULL,
+        ok             INTEGER NOT NULL,
+        items          INTEGER NOT NULL DEFAULT 0,
+        new_items      INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];

@@ -218,3 +218,32 @@ fn a_failing_batch_leaves_the_database_as_it_was() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn feed_states_are_kept_and_replaced() {
+    let mut store = Store::open_in_memory(DedupConfig::default()).unwrap();
+    let url = "http://127.0.0.1:1/feed.xml";
+    assert_eq!(store.feed_state(url).unwrap(), None);
+    let mut s = rasid_store::FeedState {
+        url: url.into(),
+        etag: Some("\"v1\"".into()),
+        last_modified: None,
+        polled_at: "2024-07-23T00:00:00Z".into(),
+        status: "200: 2 items, 2 new".into(),
+        ok: true,
+        items: 2,
+        new_items: 2,
+    };
+    store.save_feed_state(&s).unwrap();
+    assert_eq!(store.feed_state(url).unwrap().as_ref(), Some(&s));
+    s.status = "not modified".into();
+    s.new_items = 0;
+    store.save_feed_state(&s).unwrap();
+    assert_eq!(store.feed_states().unwrap(), vec![s]);
+
+    let mut seed = seed();
+    seed.url = Some("http://127.0.0.1:1/raqqa.html".into());
+    assert!(!store.has_url("http://127.0.0.1:1/raqqa.html").unwrap());
+    ingest(&mut store, &[seed]).unwrap();
+    assert!(store.has_url("http://127.0.0.1:1/raqqa.html").unwrap());
+}

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 pub enum Source {
     Stdin,
     File(PathBuf),
+    /// An `http:`/`https:` URL: a feed or a page, read by the fetcher.
+    Url(String),
 }
 
 impl Source {
@@ -17,6 +19,7 @@ impl Source {
         match self {
             Source::Stdin => "<stdin>".to_string(),
             Source::File(p) => p.display().to_string(),
+            Source::Url(u) => u.clone(),
         }
     }
 }
@@ -42,6 +45,8 @@ fn sources_where(args: &[PathBuf], take: fn(&Path) -> bool) -> (Vec<Source>, Vec
     for a in args {
         if a.as_os_str() == "-" {
             out.push(Source::Stdin);
+        } else if let Some(url) = a.to_str().filter(|s| rasid_fetch::is_url(s)) {
+            out.push(Source::Url(url.to_string()));
         } else if a.is_dir() {
             walk(a, take, &mut out, &mut errors);
         } else {
@@ -110,6 +115,12 @@ pub fn open(src: &Source) -> io::Result<Box<dyn BufRead>> {
             ))
         }
         Source::File(p) => Box::new(BufReader::with_capacity(1 << 16, File::open(p)?)),
+        Source::Url(u) => {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!("{u}: a URL is read with `rasid ingest` or `rasid extract`"),
+            ))
+        }
     })
 }
 

@@ -6,7 +6,9 @@ use clap::{Parser, Subcommand};
 
 mod batches;
 mod cmd;
+mod feeds;
 mod input;
+mod web;
 
 /// Building the lexicon makes many small allocations; mimalloc makes start-up markedly
 /// faster than the system allocator.
@@ -38,6 +40,7 @@ enum Command {
     Events(cmd::store::EventsArgs),
     Search(cmd::store::SearchArgs),
     Export(cmd::store::ExportArgs),
+    Watch(cmd::store::WatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Events(a) => cmd::store::events(a),
         Command::Search(a) => cmd::store::search(a),
         Command::Export(a) => cmd::store::export(a),
+        Command::Watch(a) => cmd::store::watch(a),
     };
     match result {
         Ok(code) => code,

@@ -692,3 +692,35 @@ fn html_pages_are_cleaned_and_ingested() {
     assert_eq!(hit["published"], "2019-03-04");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_200_mb_file_is_refused_by_name_and_the_rest_is_stored() {
+    let dir = temp_dir("huge");
+    let huge = dir.join("huge.txt");
+    // Sparse: 200 MB of nothing, without writing them.
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(200 << 20)
+        .unwrap();
+    let db = dir.join("h.db");
+    let o = rasid(
+        &[
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            "--published",
+            "2024-07-22",
+            huge.to_str().unwrap(),
+            seed().to_str().unwrap(),
+        ],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("huge.txt: larger than 16 MB, the limit for one article or page"),
+        "{err}"
+    );
+    assert!(stdout(&o).contains(": 1 articles stored"), "{}", stdout(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

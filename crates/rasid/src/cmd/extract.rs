@@ -38,7 +38,10 @@ pub struct Args {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
-    /// Inputs: files (`.gz` decompressed), directories (walked), `-` or none for stdin.
+    #[command(flatten)]
+    web: crate::web::WebArgs,
+    /// Inputs: files (`.gz` decompressed), directories (walked), feed or page URLs, `-` or
+    /// none for stdin.
     files: Vec<PathBuf>,
 }
 
@@ -73,9 +76,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
+    let web = crate::web::Web::new(&a.web)?;
     failed |= batches::run(
         sources,
         options,
+        web,
         |art| Ok(render(&extractor, &art, &a)),
         |rendered| {
             for r in rendered {
@@ -89,7 +94,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
             Ok(true)
         },
-    )?;
+    )?
+    .0;
     out.flush()?;
     Ok(if failed {
         ExitCode::from(2)

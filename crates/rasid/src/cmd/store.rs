@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::batches::{self, published_arg, set_jobs, ArticleOptions, LangArg, Published};
+use crate::web::{Web, WebArgs};
 
 /// The database: `--db`, else `$RASID_DB`, else `./rasid.db`.
 #[derive(clap::Args, Debug, Clone)]
@@ -68,7 +69,9 @@ pub struct IngestArgs {
     /// Then print the database's newest events (40 of them; `rasid events` for the rest).
     #[arg(long)]
     show: bool,
-    /// Inputs (`-` or none: stdin).
+    #[command(flatten)]
+    web: WebArgs,
+    /// Inputs: files, directories, feed or page URLs (`-` or none: stdin).
     files: Vec<PathBuf>,
 }
 
@@ -82,80 +85,14 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
         },
     };
     set_jobs(a.jobs)?;
-    let mut store = a.db.open()?;
+    let store = a.db.open()?;
     let (sources, errors) = crate::input::article_sources(&a.files);
-    let mut failed: Vec<String> = errors;
+    let web = web_for(&store, &sources, &a.web)?;
     let started = Instant::now();
-    let progress = io::stderr().is_terminal();
-    // The writer stores batch N (one transaction each) while batch N+1 is extracted.
-    type Done = Vec<(rasid_extract::Article, rasid_extract::Extraction)>;
-    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Done>(1);
-    let writer = std::thread::spawn(move || -> Result<(BatchReport, Store)> {
-        let mut total = BatchReport::default();
-        let mut read = 0usize;
-        for done in wrx {
-            let prepared: Vec<Prepared> = done
-                .par_iter()
-                .map(|(art, x)| {
-                    Prepared::new(NewArticle {
-                        article: art,
-                        clean_text: &x.text,
-                        events: &x.events,
-                    })
-                })
-                .collect();
-            let now = jiff::Timestamp::now().to_string();
-            let r = store.ingest_prepared(&prepared, &now).with_context(|| {
-                format!("{}: storing a batch (nothing of it was kept)", store.path())
-            })?;
-            read += done.len();
-            total.add(r);
-            if progress {
-                let secs = started.elapsed().as_secs_f64().max(1e-3);
-                eprint!(
-                    "\r{} articles stored ({:.0}/s), {} already there, {} new events, {} further reports   ",
-                    total.new_articles,
-                    read as f64 / secs,
-                    total.skipped.len(),
-                    total.new_events,
-                    total.merged_events
-                );
-            }
-        }
-        Ok((total, store))
-    });
-    let unreadable = batches::run(
-        sources,
-        options,
-        |art| {
-            if art.text.trim().is_empty() {
-                return Err(format!("{}: empty article", art.id));
-            }
-            let x = extractor.extract(&art);
-            Ok((art, x))
-        },
-        |done| {
-            let mut ok = Vec::new();
-            for d in done {
-                match d {
-                    Ok(v) => ok.push(v),
-                    Err(e) => failed.push(e),
-                }
-            }
-            // A closed channel: the writer stopped on an error, reported below.
-            Ok(wtx.send(ok).is_ok())
-        },
-    );
-    drop(wtx);
-    let (total, store) = writer
-        .join()
-        .map_err(|_| anyhow::anyhow!("the database writer panicked"))??;
-    if progress {
-        eprintln!();
-    }
-    if unreadable? {
-        failed.push("some inputs could not be opened (see above)".into());
-    }
+    let round = ingest_round(store, &extractor, sources, options, web)?;
+    let mut failed = errors;
+    failed.extend(round.failed);
+    let Round { store, total, .. } = round;
     let secs = started.elapsed().as_secs_f64();
     let (articles, events) = store.counts()?;
     println!(
@@ -188,13 +125,254 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
         }
         out.flush()?;
     }
+    report_failures(&failed);
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+fn report_failures(failed: &[String]) {
     for f in failed.iter().take(50) {
         eprintln!("rasid: failed: {f}");
     }
     if failed.len() > 50 {
         eprintln!("rasid: … and {} more failures", failed.len() - 50);
     }
-    Ok(if failed.is_empty() {
+}
+
+/// The fetcher for a run: it knows the feeds' validators and which URLs are stored (through
+/// a second connection, read by the reader thread while the writer writes).
+fn web_for(store: &Store, sources: &[crate::input::Source], args: &WebArgs) -> Result<Web> {
+    let web = Web::new(args)?;
+    if !sources
+        .iter()
+        .any(|s| matches!(s, crate::input::Source::Url(_)))
+    {
+        return Ok(web);
+    }
+    let validators = store
+        .feed_states()?
+        .into_iter()
+        .map(|f| {
+            let v = rasid_fetch::Validators {
+                etag: f.etag,
+                last_modified: f.last_modified,
+            };
+            (f.url, v)
+        })
+        .collect();
+    let reader = Store::open(Path::new(store.path()), DedupConfig::default())
+        .with_context(|| format!("opening {} a second time", store.path()))?;
+    Ok(web
+        .with_validators(validators)
+        .with_known(move |url| reader.has_url(url).unwrap_or(false)))
+}
+
+/// What one run of the pipeline into the store did.
+struct Round {
+    store: Store,
+    total: BatchReport,
+    failed: Vec<String>,
+    polls: Vec<crate::web::Poll>,
+}
+
+/// Read, extract and store `sources`: a reader thread, the extraction workers, and a writer
+/// that stores batch N (one transaction each) while batch N+1 is extracted. The feeds
+/// polled are recorded once their articles are stored.
+fn ingest_round(
+    mut store: Store,
+    extractor: &rasid_extract::Extractor,
+    sources: Vec<crate::input::Source>,
+    options: ArticleOptions,
+    web: Web,
+) -> Result<Round> {
+    let mut failed = Vec::new();
+    let bar = progress_bar();
+    type Done = Vec<(rasid_extract::Article, rasid_extract::Extraction)>;
+    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Done>(1);
+    let writer_bar = bar.clone();
+    let writer = std::thread::spawn(move || -> Result<(BatchReport, Store)> {
+        let mut total = BatchReport::default();
+        for done in wrx {
+            let prepared: Vec<Prepared> = done
+                .par_iter()
+                .map(|(art, x)| {
+                    Prepared::new(NewArticle {
+                        article: art,
+                        clean_text: &x.text,
+                        events: &x.events,
+                    })
+                })
+                .collect();
+            let now = jiff::Timestamp::now().to_string();
+            let r = store.ingest_prepared(&prepared, &now).with_context(|| {
+                format!("{}: storing a batch (nothing of it was kept)", store.path())
+            })?;
+            total.add(r);
+            writer_bar.inc(done.len() as u64);
+            writer_bar.set_message(format!(
+                "{} new, {} already there, {} new events, {} further reports",
+                total.new_articles,
+                total.skipped.len(),
+                total.new_events,
+                total.merged_events
+            ));
+        }
+        Ok((total, store))
+    });
+    let run = batches::run(
+        sources,
+        options,
+        web,
+        |art| {
+            if art.text.trim().is_empty() {
+                return Err(format!("{}: empty article", art.id));
+            }
+            let x = extractor.extract(&art);
+            Ok((art, x))
+        },
+        |done| {
+            let mut ok = Vec::new();
+            for d in done {
+                match d {
+                    Ok(v) => ok.push(v),
+                    Err(e) => failed.push(e),
+                }
+            }
+            // A closed channel: the writer stopped on an error, reported below.
+            Ok(wtx.send(ok).is_ok())
+        },
+    );
+    drop(wtx);
+    let (total, mut store) = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the database writer panicked"))??;
+    bar.finish_and_clear();
+    let (unreadable, web) = run?;
+    if unreadable {
+        failed.push("some inputs could not be opened (see above)".into());
+    }
+    let now = jiff::Timestamp::now().to_string();
+    for p in &web.polls {
+        store.save_feed_state(&rasid_store::FeedState {
+            url: p.url.clone(),
+            etag: p.validators.etag.clone(),
+            last_modified: p.validators.last_modified.clone(),
+            polled_at: now.clone(),
+            status: p.status.clone(),
+            ok: p.ok,
+            items: p.items,
+            new_items: p.new_items,
+        })?;
+    }
+    Ok(Round {
+        store,
+        total,
+        failed,
+        polls: web.polls,
+    })
+}
+
+/// A progress line on a terminal (articles, rate, what was found); nothing otherwise.
+fn progress_bar() -> indicatif::ProgressBar {
+    if !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} {pos} articles ({per_sec}): {msg}",
+        )
+        .expect("progress template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// Poll the feeds of a feeds file into the database: each feed when its interval has
+/// passed (conditional GET, so an unchanged feed costs one small request), its new items
+/// followed to their pages, extracted and stored.
+#[derive(clap::Args, Debug)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// Poll every feed once, then stop (for cron and tests).
+    #[arg(long)]
+    once: bool,
+    /// Language (auto: by script).
+    #[arg(long, value_enum, default_value_t = LangArg::Auto)]
+    lang: LangArg,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// User lexicon directory (also $RASID_LEXICON).
+    #[arg(long)]
+    lexicon: Option<PathBuf>,
+    #[command(flatten)]
+    web: WebArgs,
+    /// The feeds file (TOML): `interval = "15m"` and `[[feed]]` tables with `url` (and
+    /// optionally `name`, `interval`).
+    feeds: PathBuf,
+}
+
+pub fn watch(a: WatchArgs) -> Result<ExitCode> {
+    let feeds = crate::feeds::load(&a.feeds)?;
+    let extractor = crate::cmd::extract::extractor(a.lexicon.as_deref(), 0.0)?;
+    set_jobs(a.jobs)?;
+    let options = ArticleOptions {
+        lang: a.lang.lang(),
+        published: Published::AsRead,
+    };
+    let mut store = a.db.open()?;
+    let mut last: std::collections::HashMap<String, Instant> = Default::default();
+    let mut all_ok = true;
+    loop {
+        let now = Instant::now();
+        let due: Vec<crate::input::Source> = feeds
+            .iter()
+            .filter(|f| last.get(&f.url).is_none_or(|t| now - *t >= f.interval))
+            .map(|f| crate::input::Source::Url(f.url.clone()))
+            .collect();
+        if !due.is_empty() {
+            for s in &due {
+                last.insert(s.name(), now);
+            }
+            let web = web_for(&store, &due, &a.web)?;
+            let round = ingest_round(store, &extractor, due, options, web)?;
+            let stamp = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%S");
+            for p in &round.polls {
+                println!("{stamp} {}: {}", p.url, p.status);
+                all_ok &= p.ok;
+            }
+            let t = &round.total;
+            println!(
+                "{stamp} {} articles stored, {} already there, {} failed; {} new events, {} further reports",
+                t.new_articles,
+                t.skipped.len(),
+                round.failed.len(),
+                t.new_events,
+                t.merged_events
+            );
+            report_failures(&round.failed);
+            all_ok &= round.failed.is_empty();
+            store = round.store;
+        }
+        if a.once {
+            break;
+        }
+        let next = feeds
+            .iter()
+            .map(|f| {
+                last.get(&f.url).map_or(std::time::Duration::ZERO, |t| {
+                    (*t + f.interval).saturating_duration_since(Instant::now())
+                })
+            })
+            .min()
+            .unwrap_or(std::time::Duration::from_secs(60));
+        std::thread::sleep(next.min(std::time::Duration::from_secs(60)));
+    }
+    Ok(if all_ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
