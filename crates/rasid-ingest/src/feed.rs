@@ -144,7 +144,9 @@ pub fn parse_feed(
                 published: e
                     .published
                     .or(e.updated)
-                    .map(|d| d.format("%Y-%m-%d").to_string()),
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    // Years past 9999 or before 0 are junk, not dates.
+                    .filter(|d| d.len() == 10 && d.as_bytes()[0].is_ascii_digit()),
                 text: fragment_text(&html),
             }
         })
