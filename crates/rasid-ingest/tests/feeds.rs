@@ -27,7 +27,11 @@ fn fixture_feeds() {
         Some("http://127.0.0.1:9/pages/gone.html"),
         "a root-relative link is resolved against the feed's URL"
     );
-    assert_eq!(rss.items[1].text.lines().count(), 2, "one line per paragraph");
+    assert_eq!(
+        rss.items[1].text.lines().count(),
+        2,
+        "one line per paragraph"
+    );
     let atom = read("world-en.atom");
     assert_eq!(atom.items.len(), 2);
     assert_eq!(atom.items[0].published.as_deref(), Some("2016-07-02"));
@@ -38,7 +42,10 @@ fn fixture_feeds() {
     );
     assert!(atom.items[0].text.starts_with("At least 16 civilians"));
     let legacy = read("iraq-1256.xml");
-    assert!(legacy.items[0].text.contains("كركوك"), "windows-1256 by the declaration");
+    assert!(
+        legacy.items[0].text.contains("كركوك"),
+        "windows-1256 by the declaration"
+    );
 }
 
 #[test]
@@ -70,9 +77,17 @@ fn fuzz_regressions() {
 
 #[test]
 fn not_a_feed() {
-    let e = parse_feed(b"<html><body>hi</body></html>", None, None, &FeedConfig::default())
-        .unwrap_err();
-    assert!(e.to_string().starts_with("not a readable RSS or Atom feed"), "{e}");
+    let e = parse_feed(
+        b"<html><body>hi</body></html>",
+        None,
+        None,
+        &FeedConfig::default(),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().starts_with("not a readable RSS or Atom feed"),
+        "{e}"
+    );
     assert!(parse_feed(b"", None, None, &FeedConfig::default()).is_err());
     assert!(parse_feed(b"\xff\xfe\x00garbage", None, None, &FeedConfig::default()).is_err());
 }

@@ -22,6 +22,8 @@ use rasid_extract::{Article, Event};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
+pub mod export;
+
 pub use dedup::{minhash, similarity, DedupConfig, MINHASH};
 
 /// What can go wrong in the store.
@@ -46,6 +48,83 @@ pub enum StoreError {
         /// The parse error.
         source: serde_json::Error,
     },
+}
+
+/// A bounding box `W,S,E,N` in degrees (`--bbox`, `bbox=`), checked.
+pub fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{s:?}: {e}"))?;
+    let [w, so, e, n]: [f64; 4] = v
+        .try_into()
+        .map_err(|_| format!("{s:?}: expected four numbers W,S,E,N"))?;
+    if !(-180.0..=180.0).contains(&w)
+        || !(-180.0..=180.0).contains(&e)
+        || !(-90.0..=90.0).contains(&so)
+        || !(-90.0..=90.0).contains(&n)
+        || so > n
+        || w > e
+    {
+        return Err(format!("{s:?}: not a box of degrees (W ≤ E, S ≤ N)"));
+    }
+    Ok([w, so, e, n])
+}
+
+/// `select` with the WHERE clause of `q`'s filters, and their bound values (never
+/// spliced into the SQL).
+fn filter_sql(q: &EventQuery, select: &str) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+    let mut sql = format!("{select} WHERE 1=1");
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    if let Some(a) = &q.actor {
+        sql.push_str(" AND (actor1 = ? OR actor2 = ?)");
+        args.push(Box::new(a.clone()));
+        args.push(Box::new(a.clone()));
+    }
+    if let Some(t) = &q.event_type {
+        sql.push_str(" AND (event_type = ? COLLATE NOCASE OR sub_event_type = ? COLLATE NOCASE)");
+        args.push(Box::new(t.clone()));
+        args.push(Box::new(t.clone()));
+    }
+    if let Some(t) = &q.sub_event_type {
+        sql.push_str(" AND sub_event_type = ? COLLATE NOCASE");
+        args.push(Box::new(t.clone()));
+    }
+    if let Some(a) = &q.admin1 {
+        sql.push_str(" AND admin1 = ? COLLATE NOCASE");
+        args.push(Box::new(a.clone()));
+    }
+    if let Some(p) = &q.place {
+        sql.push_str(
+            " AND instr(lower(coalesce(location,'') || '|' || coalesce(admin1,'') || '|' \
+             || coalesce(admin2,'')), lower(?)) > 0",
+        );
+        args.push(Box::new(p.clone()));
+    }
+    if let Some([w, s, e, n]) = q.bbox {
+        sql.push_str(" AND lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?");
+        for v in [w, e, s, n] {
+            args.push(Box::new(v));
+        }
+    }
+    if let Some(s) = &q.since {
+        sql.push_str(" AND date_end >= ?");
+        args.push(Box::new(s.clone()));
+    }
+    if let Some(u) = &q.until {
+        sql.push_str(" AND date_start <= ?");
+        args.push(Box::new(u.clone()));
+    }
+    if let Some(k) = &q.kind {
+        sql.push_str(" AND kind = ?");
+        args.push(Box::new(k.clone()));
+    }
+    if let Some(c) = q.min_confidence {
+        sql.push_str(" AND confidence >= ?");
+        args.push(Box::new(c as f64));
+    }
+    (sql, args)
 }
 
 /// A feed's last poll: the validators for the next conditional GET and what happened.
@@ -165,8 +244,126 @@ pub struct EventQuery {
     pub kind: Option<String>,
     /// Lowest confidence.
     pub min_confidence: Option<f32>,
-    /// At most this many, newest first.
+    /// At most this many, in `sort` order.
     pub limit: Option<usize>,
+    /// Sub-event type (exact, case-insensitive).
+    pub sub_event_type: Option<String>,
+    /// Bounding box: west, south, east, north (degrees).
+    pub bbox: Option<[f64; 4]>,
+    /// Order of the results.
+    pub sort: EventSort,
+    /// Continue after this event (keyset pagination: stable while events are added).
+    pub after: Option<Cursor>,
+}
+
+/// Order of [`Store::events`] results.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum EventSort {
+    /// Latest start date first (ties: latest stored first).
+    #[default]
+    Newest,
+    /// Earliest start date first.
+    Oldest,
+    /// Most fatalities first (unknown last).
+    Fatalities,
+}
+
+/// Where a page of events ended: the sort key and id of its last event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    /// The sort key (a date, or a fatality count).
+    pub key: String,
+    /// The event id.
+    pub id: i64,
+}
+
+impl Cursor {
+    /// The cursor after `e` in `sort` order.
+    pub fn after(e: &StoredEvent, sort: EventSort) -> Cursor {
+        let key = match sort {
+            EventSort::Newest | EventSort::Oldest => e.date_start.clone(),
+            EventSort::Fatalities => e.fatalities.unwrap_or(-1).to_string(),
+        };
+        Cursor { key, id: e.id }
+    }
+
+    /// As a URL-safe token.
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.key, self.id)
+    }
+
+    /// Read a token made by [`Cursor::encode`].
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (key, id) = s.rsplit_once('_')?;
+        let ok = !key.is_empty()
+            && key.len() <= 32
+            && key.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+        ok.then_some(())?;
+        Some(Cursor {
+            key: key.to_string(),
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// Period of [`Store::timeseries`] buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interval {
+    /// Calendar days.
+    Day,
+    /// Weeks starting on Monday (the bucket is named by its Monday).
+    Week,
+}
+
+/// What [`Store::timeseries`] counts separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// The first actor.
+    Actor,
+    /// The governorate / province.
+    Admin1,
+    /// The event type.
+    EventType,
+}
+
+/// One bucket of a time series.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Bucket {
+    /// The day, or the Monday of the week (ISO date).
+    pub period: String,
+    /// The group's value (none when the events lack it).
+    pub key: Option<String>,
+    /// Events starting in the period.
+    pub events: u64,
+    /// Their fatalities.
+    pub fatalities: u64,
+}
+
+/// An article as stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredArticle {
+    /// Database id.
+    pub id: i64,
+    /// The article's own id.
+    pub article: String,
+    /// Its site.
+    pub source: Option<String>,
+    /// Its URL.
+    pub url: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Publication date.
+    pub published: Option<String>,
+    /// Language code.
+    pub lang: String,
+    /// The original text, as read.
+    pub text: String,
+    /// The clean text the events' spans point into.
+    pub clean_text: String,
+    /// The stored article this one is a near copy of, if any.
+    pub duplicate_of: Option<i64>,
+    /// The events it reports.
+    pub events: Vec<i64>,
 }
 
 /// An event as stored: the canonical event and its sources.
@@ -174,6 +371,12 @@ pub struct EventQuery {
 pub struct StoredEvent {
     /// Database id.
     pub id: i64,
+    /// Start date (ISO), the sort key.
+    #[serde(skip)]
+    pub date_start: String,
+    /// Fatalities, the other sort key.
+    #[serde(skip)]
+    pub fatalities: Option<i64>,
     /// The event (codebook fields), as first extracted and completed by later reports.
     pub event: Value,
     /// Every report of it.
@@ -354,70 +557,172 @@ impl Store {
         Ok((a as usize, e as usize))
     }
 
-    /// The events matching `q`, newest first, with their sources.
+    /// The events matching `q`, in its order, with their sources.
     pub fn events(&self, q: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut sql = String::from("SELECT id, data FROM events WHERE 1=1");
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        if let Some(a) = &q.actor {
-            sql.push_str(" AND (actor1 = ? OR actor2 = ?)");
-            args.push(Box::new(a.clone()));
-            args.push(Box::new(a.clone()));
+        let (mut sql, mut args) =
+            filter_sql(q, "SELECT id, data, date_start, fatalities FROM events");
+        let (order, key_expr, cmp) = match q.sort {
+            EventSort::Newest => ("date_start DESC, id DESC", "date_start", "<"),
+            EventSort::Oldest => ("date_start ASC, id ASC", "date_start", ">"),
+            EventSort::Fatalities => (
+                "coalesce(fatalities, -1) DESC, id DESC",
+                "coalesce(fatalities, -1)",
+                "<",
+            ),
+        };
+        if let Some(c) = &q.after {
+            sql.push_str(&format!(
+                " AND ({key_expr} {cmp} ?1000 OR ({key_expr} = ?1000 AND id {cmp} ?1001))"
+            ));
+            let key: Box<dyn rusqlite::ToSql> = match q.sort {
+                EventSort::Fatalities => Box::new(c.key.parse::<i64>().unwrap_or(-1)),
+                _ => Box::new(c.key.clone()),
+            };
+            args.push(key);
+            args.push(Box::new(c.id));
+            // Numbered parameters: the cursor's two values are the last two.
+            let n = args.len();
+            sql = sql
+                .replace("?1000", &format!("?{}", n - 1))
+                .replace("?1001", &format!("?{n}"));
         }
-        if let Some(t) = &q.event_type {
-            sql.push_str(
-                " AND (event_type = ? COLLATE NOCASE OR sub_event_type = ? COLLATE NOCASE)",
-            );
-            args.push(Box::new(t.clone()));
-            args.push(Box::new(t.clone()));
-        }
-        if let Some(a) = &q.admin1 {
-            sql.push_str(" AND admin1 = ? COLLATE NOCASE");
-            args.push(Box::new(a.clone()));
-        }
-        if let Some(p) = &q.place {
-            sql.push_str(
-                " AND instr(lower(coalesce(location,'') || '|' || coalesce(admin1,'') || '|' \
-                 || coalesce(admin2,'')), lower(?)) > 0",
-            );
-            args.push(Box::new(p.clone()));
-        }
-        if let Some(s) = &q.since {
-            sql.push_str(" AND date_end >= ?");
-            args.push(Box::new(s.clone()));
-        }
-        if let Some(u) = &q.until {
-            sql.push_str(" AND date_start <= ?");
-            args.push(Box::new(u.clone()));
-        }
-        if let Some(k) = &q.kind {
-            sql.push_str(" AND kind = ?");
-            args.push(Box::new(k.clone()));
-        }
-        if let Some(c) = q.min_confidence {
-            sql.push_str(" AND confidence >= ?");
-            args.push(Box::new(c as f64));
-        }
-        sql.push_str(" ORDER BY date_start DESC, id DESC");
+        sql.push_str(&format!(" ORDER BY {order}"));
         if let Some(n) = q.limit {
             sql.push_str(&format!(" LIMIT {n}"));
         }
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(
             rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())),
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                ))
+            },
         )?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, data) = row?;
-            let event =
-                serde_json::from_str(&data).map_err(|source| StoreError::Json { id, source })?;
-            out.push(StoredEvent {
-                id,
-                event,
-                sources: self.sources(id)?,
-            });
+            let (id, data, date_start, fatalities) = row?;
+            out.push(self.stored_event(id, &data, date_start, fatalities)?);
         }
         Ok(out)
+    }
+
+    fn stored_event(
+        &self,
+        id: i64,
+        data: &str,
+        date_start: String,
+        fatalities: Option<i64>,
+    ) -> Result<StoredEvent, StoreError> {
+        let event = serde_json::from_str(data).map_err(|source| StoreError::Json { id, source })?;
+        Ok(StoredEvent {
+            id,
+            date_start,
+            fatalities,
+            event,
+            sources: self.sources(id)?,
+        })
+    }
+
+    /// One event with its sources, if it exists.
+    pub fn event(&self, id: i64) -> Result<Option<StoredEvent>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT data, date_start, fatalities FROM events WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(data, date, f)| self.stored_event(id, &data, date, f))
+            .transpose()
+    }
+
+    /// One article, if it exists.
+    pub fn article(&self, id: i64) -> Result<Option<StoredArticle>, StoreError> {
+        let art = self
+            .conn
+            .query_row(
+                "SELECT a.id, a.ext_id, s.name, a.url, a.title, a.published, a.lang, a.text, \
+                        a.clean_text, a.duplicate_of \
+                 FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
+                [id],
+                |r| {
+                    Ok(StoredArticle {
+                        id: r.get(0)?,
+                        article: r.get(1)?,
+                        source: r.get(2)?,
+                        url: r.get(3)?,
+                        title: r.get(4)?,
+                        published: r.get(5)?,
+                        lang: r.get(6)?,
+                        text: r.get(7)?,
+                        clean_text: r.get(8)?,
+                        duplicate_of: r.get(9)?,
+                        events: Vec::new(),
+                    })
+                },
+            )
+            .optional()?;
+        let Some(mut art) = art else {
+            return Ok(None);
+        };
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT event_id FROM event_sources WHERE article_id = ?1 ORDER BY event_id",
+        )?;
+        art.events = st
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(Some(art))
+    }
+
+    /// Events per period and group, for the events matching `q` (its order, limit and
+    /// cursor ignored), oldest period first.
+    pub fn timeseries(
+        &self,
+        q: &EventQuery,
+        group: GroupBy,
+        interval: Interval,
+    ) -> Result<Vec<Bucket>, StoreError> {
+        let period = match interval {
+            Interval::Day => "substr(date_start, 1, 10)",
+            // 'weekday 0' moves to the coming Sunday (or stays): six days before is Monday.
+            Interval::Week => "date(date_start, 'weekday 0', '-6 days')",
+        };
+        let key = match group {
+            GroupBy::Actor => "actor1",
+            GroupBy::Admin1 => "admin1",
+            GroupBy::EventType => "event_type",
+        };
+        let (mut sql, args) = filter_sql(
+            q,
+            &format!(
+                "SELECT {period} AS p, {key} AS k, count(*), sum(coalesce(fatalities, 0)) FROM events"
+            ),
+        );
+        sql.push_str(" GROUP BY p, k ORDER BY p, k");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())),
+            |r| {
+                Ok(Bucket {
+                    period: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    key: r.get(1)?,
+                    events: r.get::<_, i64>(2)? as u64,
+                    fatalities: r.get::<_, i64>(3)? as u64,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn sources(&self, event_id: i64) -> Result<Vec<EventSource>, StoreError> {

@@ -247,3 +247,85 @@ fn feed_states_are_kept_and_replaced() {
     ingest(&mut store, &[seed]).unwrap();
     assert!(store.has_url("http://127.0.0.1:1/raqqa.html").unwrap());
 }
+
+#[test]
+fn pages_by_cursor_bbox_timeseries_and_lookups() {
+    use rasid_store::{Cursor, EventSort, GroupBy, Interval};
+    let mut store = Store::open_in_memory(DedupConfig::default()).unwrap();
+    ingest(&mut store, &[seed()]).unwrap();
+    for sort in [EventSort::Newest, EventSort::Oldest, EventSort::Fatalities] {
+        let all = store
+            .events(&EventQuery {
+                sort,
+                ..EventQuery::default()
+            })
+            .unwrap();
+        assert!(all.len() >= 4, "{}", all.len());
+        let mut paged = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .events(&EventQuery {
+                    sort,
+                    limit: Some(2),
+                    after: after.clone(),
+                    ..EventQuery::default()
+                })
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(Cursor::after(last, sort));
+            let token = after.as_ref().unwrap().encode();
+            assert_eq!(Cursor::decode(&token).as_ref(), after.as_ref(), "{token}");
+            paged.extend(page.iter().map(|e| e.id));
+        }
+        let ids: Vec<i64> = all.iter().map(|e| e.id).collect();
+        assert_eq!(paged, ids, "{sort:?}: pages are the whole list, in order");
+        if sort == EventSort::Fatalities {
+            assert_eq!(all[0].event["fatalities"], 4, "the deadliest first");
+        }
+    }
+    assert_eq!(Cursor::decode("2024-07-22_x"), None);
+    assert_eq!(Cursor::decode("'; drop_1"), None);
+
+    // Raqqa city (39.0 E, 35.95 N) is inside this box, Deir ez-Zor's desert is not.
+    let raqqa = store
+        .events(&EventQuery {
+            bbox: Some([38.8, 35.8, 39.2, 36.1]),
+            ..EventQuery::default()
+        })
+        .unwrap();
+    assert!(!raqqa.is_empty());
+    for e in &raqqa {
+        let lon = e.event["location"]["lon"].as_f64().unwrap();
+        assert!((38.8..=39.2).contains(&lon), "{}", e.event);
+    }
+
+    let weeks = store
+        .timeseries(&EventQuery::default(), GroupBy::EventType, Interval::Week)
+        .unwrap();
+    let total: u64 = weeks.iter().map(|b| b.events).sum();
+    assert_eq!(total as usize, store.counts().unwrap().1);
+    for b in &weeks {
+        let d = jiff::civil::Date::strptime("%Y-%m-%d", &b.period).unwrap();
+        assert_eq!(d.weekday(), jiff::civil::Weekday::Monday, "{b:?}");
+    }
+    let days = store
+        .timeseries(&EventQuery::default(), GroupBy::Admin1, Interval::Day)
+        .unwrap();
+    assert!(days.iter().any(|b| b.key.as_deref() == Some("Ar-Raqqa")));
+
+    let first = &store.events(&EventQuery::default()).unwrap()[0];
+    let again = store.event(first.id).unwrap().unwrap();
+    assert_eq!(again.event, first.event);
+    assert_eq!(store.event(999_999).unwrap().map(|e| e.id), None);
+    let art = store.article(first.sources[0].article_id).unwrap().unwrap();
+    assert_eq!(art.article, "seed-raqqa");
+    assert!(art.events.contains(&first.id));
+    let [s, e] = first.sources[0].span;
+    let evidence: String = art.clean_text.chars().skip(s).take(e - s).collect();
+    assert_eq!(
+        evidence, first.sources[0].evidence,
+        "spans are code points into the clean text"
+    );
+    assert!(store.article(0).unwrap().is_none());
+}
