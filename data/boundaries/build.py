@@ -16,6 +16,8 @@ import json, math, sys, unicodedata
 
 KEEP = "SY IQ LB JO IL PS YE LY EG AF TR SA IR".split()
 TOLERANCE = 0.02     # degrees (about 2 km); halved for arcs of rings that collapse
+SMALL = 0.02         # but at most SMALL * sqrt(area of the unit's largest part), so
+                     # that small units (Beirut, Gaza) keep their shape
 MIN_ISLAND = 0.004   # degrees^2 (about 40 km2): smaller extra parts of a unit are dropped
 DIGITS = 3
 
@@ -25,8 +27,13 @@ DIGITS = 3
 OVERRIDE = {
     "AF.41": {"name": "Daykundi", "name_ar": "دايكندي"},
     "AF.42": {"name": "Panjshir", "name_ar": "بنجشير"},
-    "YE.26": {"name": "Amanat Al Asimah (Sanaa city)", "name_ar": "أمانة العاصمة"},
+    "YE.26": {"name": "Amanat Al Asimah", "name_ar": "أمانة العاصمة"},  # Sanaa city
     "YE.16": {"name": "Sanaa"},
+    "YE.02": {"name": "Aden"},
+    "JO.16": {"name_ar": "عمان"},  # source: محافظة العاصمة (the Capital Governorate)
+    "LY.77": {"name_ar": "طرابلس"},  # source: Tajura' wa an Nawahi al Arba
+    "IQ.04": {"name": "Al-Qadisiyyah"},
+    "AF.09": {"name": "Ghor"},
     "PS.GZ": {"name": "Gaza Strip", "name_ar": "قطاع غزة"},
     "SY.": {"name": "UNDOF zone", "name_ar": "المنطقة العازلة في الجولان"},
     "IL.01": {"name": "Southern District"},
@@ -125,7 +132,7 @@ def main(src, out):
             if pr:
                 rings.append(pr)
         code = p.get("gn_a1_code") or ""
-        props = {"country": p["iso_a2"], "name": p.get("name_en") or p["name"],
+        props = {"country": p["iso_a2"], "name": (p.get("name_en") or p["name"]).strip("'`"),
                  "name_ar": clean_ar(p.get("name_ar") or "")}
         props.update(OVERRIDE.get(code, {}))
         if not props["name_ar"]:
@@ -158,11 +165,12 @@ def main(src, out):
         return out
 
     tol = {}     # canonical arc -> tolerance
-    cache = {}   # canonical arc -> simplified arc
+    cache = {}   # (canonical arc, tolerance) -> simplified arc
+    used = {}    # canonical arc -> simplified arc, in the current pass
 
     def simplify(arc):
         key = min(tuple(arc), tuple(reversed(arc)))
-        t = tol.setdefault(key, TOLERANCE)
+        t = tol[key]
         if (key, t) not in cache:
             if key[0] == key[-1]:  # closed ring: split at its farthest point
                 far = max(range(len(key)), key=lambda i: math.dist(key[0], key[i]))
@@ -170,7 +178,7 @@ def main(src, out):
             else:
                 s = dp(list(key), t)
             cache[(key, t)] = [(round(x, DIGITS), round(y, DIGITS)) for x, y in s]
-        s = cache[(key, t)]
+        s = used[key] = cache[(key, t)]
         return (s if tuple(arc) == key else s[::-1]), key
 
     def refine(keys):
@@ -187,6 +195,7 @@ def main(src, out):
             keys.append(k)
             pts += s if not pts else s[1:]
         pts = [c for i, c in enumerate(pts) if i == 0 or c != pts[i - 1]]
+        keep = keep or any(uses[k] > 1 for k in keys)  # e.g. the hole an enclave fills
         a0, a1 = abs(area(r + [r[0]])), abs(area(pts)) if len(pts) >= 4 else 0
         pinched = len(set(pts)) < len(pts) - 1  # ring touches itself
         if (keep or a0 >= MIN_ISLAND) and (abs(a1 - a0) > 0.2 * a0 or pinched):
@@ -197,8 +206,20 @@ def main(src, out):
             pts.reverse()  # RFC 7946: exterior counter-clockwise, holes clockwise
         return [list(c) for c in pts]
 
-    for _ in range(8):  # repeat while some ring collapsed and got finer arcs
+    uses = {}  # canonical arc -> number of rings using it
+    for _, polys in feats:
+        size = max(abs(area(poly[0] + [poly[0][0]])) for poly in polys)
+        t = min(TOLERANCE, SMALL * math.sqrt(size))
+        for poly in polys:
+            for r in poly:
+                for arc in arcs_of(r):
+                    k = min(tuple(arc), tuple(reversed(arc)))
+                    uses[k] = uses.get(k, 0) + 1
+                    tol[k] = min(tol.get(k, t), t)
+
+    for passes in range(1, 13):  # repeat while some arcs were made finer
         retry, result = False, []
+        used.clear()
         for props, polys in feats:
             # the largest part of a unit is always kept, however small
             main = max(range(len(polys)), key=lambda i: abs(area(polys[i][0] + [polys[i][0][0]])))
@@ -208,9 +229,11 @@ def main(src, out):
                 if ext:
                     outp.append([ext] + [h for h in (ring(r, False, True) for r in poly[1:]) if h])
             result.append((props, outp))
-        refine(crossing_arcs({k: cache[(k, tol[k])] for k in tol}))
+        refine(crossing_arcs(used))
         if not retry:
             break
+    else:
+        sys.exit("still collapsed or crossing arcs after 12 passes")
 
     out_feats = []
     for props, polys in result:
@@ -226,7 +249,7 @@ def main(src, out):
         fh.write(",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":"))
                             for f in out_feats))
         fh.write("\n]}\n")
-    print(len(out_feats), "features", file=sys.stderr)
+    print(len(out_feats), "features,", passes, "passes", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -131,6 +131,11 @@ fn specificity(f: FeatureKind) -> u8 {
 }
 
 impl Extractor {
+    /// The lexicon it matches with (for callers that list actors or places).
+    pub fn lexicon(&self) -> &Arc<Lexicon> {
+        &self.lex
+    }
+
     /// An extractor over a lexicon.
     pub fn new(lex: Arc<Lexicon>, config: ExtractorConfig) -> Extractor {
         let boilerplate = lex

@@ -23,6 +23,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
 pub mod export;
+pub mod snippets;
 
 pub use dedup::{minhash, similarity, DedupConfig, MINHASH};
 
@@ -544,6 +545,19 @@ impl Store {
             ],
         )?;
         Ok(())
+    }
+
+    /// How many events each actor (as actor 1 or 2) has.
+    pub fn actor_counts(&self) -> Result<std::collections::HashMap<String, u64>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT a, count(*) FROM \
+             (SELECT actor1 AS a FROM events UNION ALL SELECT actor2 FROM events) \
+             WHERE a IS NOT NULL GROUP BY a",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// How many articles and events the database holds.

@@ -41,6 +41,7 @@ enum Command {
     Search(cmd::store::SearchArgs),
     Export(cmd::store::ExportArgs),
     Watch(cmd::store::WatchArgs),
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
         Command::Search(a) => cmd::store::search(a),
         Command::Export(a) => cmd::store::export(a),
         Command::Watch(a) => cmd::store::watch(a),
+        Command::Serve(a) => cmd::serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -9,4 +9,5 @@ pub mod extract;
 pub mod grep;
 pub mod lexicon;
 pub mod normalize;
+pub mod serve;
 pub mod store;

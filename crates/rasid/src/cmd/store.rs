@@ -623,29 +623,12 @@ pub fn search(a: SearchArgs) -> Result<ExitCode> {
     let store = a.db.open_existing()?;
     let query = a.query.join(" ");
     let hits = store.search(&query, a.limit)?;
-    let matchers: Vec<rasid_text::Matcher> = query
-        .split_whitespace()
-        .filter_map(|w| {
-            rasid_text::Matcher::new(
-                w,
-                rasid_text::MatcherConfig {
-                    case_insensitive: true,
-                    candidates: true,
-                },
-            )
-            .ok()
-        })
-        .collect();
     let color = io::stdout().is_terminal();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     for h in &hits {
         let text = &h.clean_text;
-        let mut ranges: Vec<std::ops::Range<usize>> = matchers
-            .iter()
-            .flat_map(|m| m.find_all(text).into_iter().map(|x| x.src))
-            .collect();
-        ranges.sort_by_key(|r| r.start);
+        let ranges = rasid_store::snippets::query_ranges(text, &query);
         let snippets = snippets(text, &ranges, color);
         if a.json {
             let spans: Vec<[usize; 2]> = ranges
@@ -690,49 +673,19 @@ fn snippets(text: &str, ranges: &[std::ops::Range<usize>], color: bool) -> Vec<S
     } else {
         ("«", "»")
     };
-    let back = |mut i: usize, n: usize| {
-        for _ in 0..n {
-            match text[..i].chars().next_back() {
-                Some(c) => i -= c.len_utf8(),
-                None => break,
-            }
-        }
-        i
-    };
-    let fwd = |mut i: usize, n: usize| {
-        for _ in 0..n {
-            match text[i..].chars().next() {
-                Some(c) => i += c.len_utf8(),
-                None => break,
-            }
-        }
-        i
-    };
-    let mut out = Vec::new();
-    let mut covered = 0usize;
-    for r in ranges {
-        if r.start < covered {
-            continue;
-        }
-        let (ws, we) = (back(r.start, 60), fwd(r.end, 60));
-        let mut s = String::new();
-        let mut at = ws;
-        for m in ranges.iter().filter(|m| m.start >= ws && m.end <= we) {
-            if m.start < at {
-                continue;
-            }
-            s.push_str(&text[at..m.start]);
-            s.push_str(open);
-            s.push_str(&text[m.clone()]);
-            s.push_str(close);
-            at = m.end;
-        }
-        s.push_str(&text[at..we]);
-        out.push(s.replace('\n', " "));
-        covered = we;
-        if out.len() == 3 {
-            break;
-        }
-    }
-    out
+    rasid_store::snippets::snippets(text, ranges, 60, 3)
+        .into_iter()
+        .map(|parts| {
+            parts
+                .iter()
+                .map(|p| {
+                    if p.hit {
+                        format!("{open}{}{close}", p.text)
+                    } else {
+                        p.text.clone()
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
