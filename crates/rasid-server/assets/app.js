@@ -101,7 +101,7 @@ function applyLang() {
   for (const sel of [$("f-actor"), $("f-type")]) sel.options[0].textContent = t("any");
   for (const o of $("f-type").options) if (o.value) o.textContent = typeName(o.value);
   legend();
-  if (state.selected) openEvent(state.selected);
+  if (state.selected && !$("panel").hidden) openEvent(state.selected);
 }
 
 function legend() {
@@ -179,8 +179,11 @@ function setView(v) {
 function fitTo(points) {
   let [w, s, e, n] = [25, 12, 65, 42]; // the region, when there is nothing to fit
   if (points.length) {
-    w = Math.min(...points.map((p) => p[0])); e = Math.max(...points.map((p) => p[0]));
-    s = Math.min(...points.map((p) => p[1])); n = Math.max(...points.map((p) => p[1]));
+    // The middle 90% of the events: a few placed far away must not shrink the region.
+    const q = (arr, f) => arr[Math.min(arr.length - 1, Math.max(0, Math.round(f * (arr.length - 1))))];
+    const lons = points.map((p) => p[0]).sort((a, b) => a - b);
+    const lats = points.map((p) => p[1]).sort((a, b) => a - b);
+    [w, e, s, n] = [q(lons, 0.05), q(lons, 0.95), q(lats, 0.05), q(lats, 0.95)];
     const pad = Math.max(1, (e - w) * 0.15, (n - s) * 0.15);
     w -= pad; e += pad; s -= pad; n += pad;
   }
@@ -202,7 +205,8 @@ function drawDots() {
     .sort((a, b) => (b.event.fatalities || 0) - (a.event.fatalities || 0))
     .map((e) => {
       const [x, y] = project(e.event.location.lon, e.event.location.lat);
-      const r = 4 + 2.2 * Math.sqrt(e.event.fatalities || 0);
+      // Area grows with the log of fatalities, capped: one war-wide toll must not hide the map.
+      const r = Math.min(4 + 2.5 * Math.log2(1 + (e.event.fatalities || 0)), 26);
       const c = el("svg:circle", {
         cx: x.toFixed(2), cy: y.toFixed(2), r, fill: typeColor(e.event.event_type),
         class: `event-dot${state.selected === e.id ? " selected" : ""}`, "data-id": e.id, tabindex: 0,
@@ -296,7 +300,10 @@ function drawTimeline(series) {
   });
   const labels = [0, Math.floor(periods.length / 2), periods.length - 1]
     .filter((v, i, a) => a.indexOf(v) === i)
-    .map((i) => el("svg:text", { x: xOf(i) + bw / 2, y: H - 4, class: "axis", "text-anchor": "middle", text: periods[i] }));
+    .map((i) => {
+      const x = Math.min(Math.max(xOf(i) + bw / 2, 34), W - 34);
+      return el("svg:text", { x, y: H - 4, class: "axis", "text-anchor": "middle", text: periods[i] });
+    });
   const brushRect = el("svg:rect", { class: "brush", y: top, height: H - top - bottom, width: 0, x: 0, visibility: "hidden" });
   svg.replaceChildren(...bars, ...labels, brushRect);
   // Brushing: drag across periods to filter the map and the list by those dates.
@@ -334,7 +341,7 @@ function drawTimeline(series) {
 async function loadEvents(more = false) {
   status(t("loading"));
   try {
-    const page = await api("/api/events", { ...eventParams(), limit: 500, cursor: more ? state.cursor : null });
+    const page = await api("/api/events", { ...eventParams(), limit: 300, cursor: more ? state.cursor : null });
     state.events = more ? state.events.concat(page.events) : page.events;
     state.cursor = page.next_cursor;
     drawDots();
