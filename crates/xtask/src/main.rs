@@ -1,4 +1,5 @@
 //! `cargo run -p xtask -- gazetteer [--shared DIR] [--out FILE] [--with-osm]`
+//! `cargo run --release -p xtask -- synth-events --db FILE [--events N]` (see `synth.rs`)
 //!
 //! Rebuilds `data/gazetteer/places.tsv` from the third-party gazetteers in
 //! `../shared/data/gazetteer/` (OCHA admin 1–3 for Syria and Iraq, Syrian neighbourhoods
@@ -11,6 +12,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+
+mod synth;
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -34,8 +37,23 @@ fn main() -> Result<()> {
             eprintln!("wrote {} places to {}", places.len(), out.display());
             Ok(())
         }
+        Some("synth-events") => {
+            let mut db = None;
+            let mut events = 1_000_000;
+            while let Some(a) = args.next() {
+                match a.as_str() {
+                    "--db" => db = Some(PathBuf::from(args.next().context("--db FILE")?)),
+                    "--events" => events = args.next().context("--events N")?.parse()?,
+                    other => bail!("unknown argument {other:?}"),
+                }
+            }
+            synth::run(&db.context("--db FILE is required")?, events)
+        }
         _ => {
-            bail!("usage: cargo run -p xtask -- gazetteer [--shared DIR] [--out FILE] [--with-osm]")
+            bail!(
+                "usage: cargo run -p xtask -- gazetteer [--shared DIR] [--out FILE] [--with-osm]\n       \
+                 cargo run --release -p xtask -- synth-events --db FILE [--events N]"
+            )
         }
     }
 }

@@ -48,15 +48,9 @@ impl DbArg {
     }
 }
 
-/// Read articles (`.txt`, `.jsonl`, `.gz`, directories, `-`), extract their events and store
-/// both: every article once, every incident once. Each batch is one transaction.
+/// How `ingest` and `watch` extract: language, threads, lexicon.
 #[derive(clap::Args, Debug)]
-pub struct IngestArgs {
-    #[command(flatten)]
-    db: DbArg,
-    /// Publication date (YYYY-MM-DD) for articles that have none.
-    #[arg(long)]
-    published: Option<String>,
+pub struct PipelineArgs {
     /// Language (auto: by script).
     #[arg(long, value_enum, default_value_t = LangArg::Auto)]
     lang: LangArg,
@@ -66,6 +60,27 @@ pub struct IngestArgs {
     /// User lexicon directory (also $RASID_LEXICON).
     #[arg(long)]
     lexicon: Option<PathBuf>,
+}
+
+impl PipelineArgs {
+    /// The extractor, after starting the worker threads.
+    fn start(&self) -> Result<rasid_extract::Extractor> {
+        set_jobs(self.jobs)?;
+        crate::cmd::extract::extractor(self.lexicon.as_deref(), 0.0)
+    }
+}
+
+/// Read articles (`.txt`, `.jsonl`, `.gz`, directories, `-`), extract their events and store
+/// both: every article once, every incident once. Each batch is one transaction.
+#[derive(clap::Args, Debug)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// Publication date (YYYY-MM-DD) for articles that have none.
+    #[arg(long)]
+    published: Option<String>,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
     /// Then print the database's newest events (40 of them; `rasid events` for the rest).
     #[arg(long)]
     show: bool,
@@ -76,15 +91,14 @@ pub struct IngestArgs {
 }
 
 pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
-    let extractor = crate::cmd::extract::extractor(a.lexicon.as_deref(), 0.0)?;
+    let extractor = a.pipeline.start()?;
     let options = ArticleOptions {
-        lang: a.lang.lang(),
+        lang: a.pipeline.lang.lang(),
         published: match published_arg(&a.published)? {
             Some(d) => Published::IfMissing(d),
             None => Published::AsRead,
         },
     };
-    set_jobs(a.jobs)?;
     let store = a.db.open()?;
     let (sources, errors) = crate::input::article_sources(&a.files);
     let web = web_for(&store, &sources, &a.web)?;
@@ -300,15 +314,8 @@ pub struct WatchArgs {
     /// Poll every feed once, then stop (for cron and tests).
     #[arg(long)]
     once: bool,
-    /// Language (auto: by script).
-    #[arg(long, value_enum, default_value_t = LangArg::Auto)]
-    lang: LangArg,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j')]
-    jobs: Option<usize>,
-    /// User lexicon directory (also $RASID_LEXICON).
-    #[arg(long)]
-    lexicon: Option<PathBuf>,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
     #[command(flatten)]
     web: WebArgs,
     /// The feeds file (TOML): `interval = "15m"` and `[[feed]]` tables with `url` (and
@@ -318,10 +325,9 @@ pub struct WatchArgs {
 
 pub fn watch(a: WatchArgs) -> Result<ExitCode> {
     let feeds = crate::feeds::load(&a.feeds)?;
-    let extractor = crate::cmd::extract::extractor(a.lexicon.as_deref(), 0.0)?;
-    set_jobs(a.jobs)?;
+    let extractor = a.pipeline.start()?;
     let options = ArticleOptions {
-        lang: a.lang.lang(),
+        lang: a.pipeline.lang.lang(),
         published: Published::AsRead,
     };
     let mut store = a.db.open()?;
