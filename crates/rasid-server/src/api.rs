@@ -726,19 +726,16 @@ pub struct SeriesOut {
     responses((status = 200, body = SeriesOut), (status = 400, body = ErrorBody)))]
 pub async fn timeseries(
     State(state): State<Arc<AppState>>,
+    raw: axum::extract::RawQuery,
     q: Result<Query<Filters>, QueryRejection>,
-) -> ApiResult<Json<SeriesOut>> {
+) -> ApiResult<Response> {
     let Query(f) = q?;
     let group_name = f.group.clone().unwrap_or_else(|| "type".into());
     let group = match group_name.as_str() {
         "actor" => GroupBy::Actor,
         "admin1" => GroupBy::Admin1,
         "type" => GroupBy::EventType,
-        g => {
-            return Err(ApiError::bad(format!(
-                "group: {g:?} is not actor, admin1 or type"
-            )))
-        }
+        g => return Err(ApiError::bad(format!("group: {g:?} is not actor, admin1 or type"))),
     };
     let interval_name = f.interval.clone().unwrap_or_else(|| "day".into());
     let interval = match interval_name.as_str() {
@@ -747,20 +744,44 @@ pub async fn timeseries(
         i => return Err(ApiError::bad(format!("interval: {i:?} is not day or week"))),
     };
     let q = f.query(1000)?;
-    let buckets = read(&state, move |s| s.timeseries(&q, group, interval)).await?;
-    Ok(Json(SeriesOut {
-        interval: interval_name,
-        group: group_name,
-        buckets: buckets
-            .into_iter()
-            .map(|b| BucketOut {
-                period: b.period,
-                key: b.key,
-                events: b.events,
-                fatalities: b.fatalities,
-            })
-            .collect(),
-    }))
+    // A series over many events is costly and asked for again and again (every dashboard
+    // load): it is kept until the events change.
+    let key = raw.0.unwrap_or_default();
+    let version = read(&state, |s| s.version()).await?;
+    let cached = {
+        let cache = state.series_cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .get(&key)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, body)| body.clone())
+    };
+    let body = match cached {
+        Some(b) => b,
+        None => {
+            let buckets = read(&state, move |s| s.timeseries(&q, group, interval)).await?;
+            let out = SeriesOut {
+                interval: interval_name,
+                group: group_name,
+                buckets: buckets
+                    .into_iter()
+                    .map(|b| BucketOut {
+                        period: b.period,
+                        key: b.key,
+                        events: b.events,
+                        fatalities: b.fatalities,
+                    })
+                    .collect(),
+            };
+            let body = Arc::new(serde_json::to_string(&out).unwrap_or_default());
+            let mut cache = state.series_cache.lock().unwrap_or_else(|p| p.into_inner());
+            if cache.len() >= 512 {
+                cache.clear();
+            }
+            cache.insert(key, (version, body.clone()));
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body.as_str().to_owned()).into_response())
 }
 
 /// An actor of the lexicon.

@@ -103,6 +103,8 @@ pub struct AppState {
     extractor: Extractor,
     lexicon: Arc<Lexicon>,
     places: places::PlaceIndex,
+    /// Time series by query string, with the database version they were computed at.
+    series_cache: Mutex<std::collections::HashMap<String, ((i64, i64), Arc<String>)>>,
 }
 
 impl AppState {
@@ -119,6 +121,7 @@ impl AppState {
             },
             writer: Mutex::new(writer),
             places: places::PlaceIndex::new(&lexicon),
+            series_cache: Mutex::new(std::collections::HashMap::new()),
             lexicon,
             extractor,
             config,

@@ -560,6 +560,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A stamp that changes whenever events are added or get a further report (for caches
+    /// of derived figures).
+    pub fn version(&self) -> Result<(i64, i64), StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT coalesce(max(id), 0) FROM events), \
+                    (SELECT coalesce(max(rowid), 0) FROM event_sources)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     /// How many articles and events the database holds.
     pub fn counts(&self) -> Result<(usize, usize), StoreError> {
         let a: i64 = self

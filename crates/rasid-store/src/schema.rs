@@ -95,4 +95,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         new_items      INTEGER NOT NULL DEFAULT 0
     );
     "#,
+    // 4: filters compare names case-insensitively; these indexes serve them in date order.
+    r#"
+    CREATE INDEX events_admin1_nocase ON events(admin1 COLLATE NOCASE, date_start);
+    CREATE INDEX events_type_nocase ON events(event_type COLLATE NOCASE, date_start);
+    CREATE INDEX events_subtype_nocase ON events(sub_event_type COLLATE NOCASE, date_start);
+    CREATE INDEX events_actor1_date ON events(actor1, date_start);
+    CREATE INDEX events_actor2_date ON events(actor2, date_start);
+    "#,
 ];
