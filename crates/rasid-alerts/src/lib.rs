@@ -131,23 +131,10 @@ impl Default for AlertConfig {
 }
 
 impl AlertConfig {
-    /// Reads the `[detector]` table of an `alerts.toml` text (other tables are left to
-    /// their readers); absent keys keep their defaults; unknown keys are errors.
+    /// Reads the `[detector]` table of an `alerts.toml` text (see [`AlertsFile`]); absent
+    /// keys keep their defaults; unknown keys are errors.
     pub fn from_toml(text: &str) -> Result<AlertConfig, AlertError> {
-        #[derive(Deserialize)]
-        struct File {
-            #[serde(default)]
-            detector: Option<toml::Value>,
-        }
-        let file: File = toml::from_str(text).map_err(|e| AlertError::Toml(e.to_string()))?;
-        let config = match file.detector {
-            Some(v) => v
-                .try_into::<AlertConfig>()
-                .map_err(|e| AlertError::Toml(format!("[detector]: {e}")))?,
-            None => AlertConfig::default(),
-        };
-        config.validate()?;
-        Ok(config)
+        Ok(AlertsFile::from_toml(text)?.detector)
     }
 
     /// Checks every parameter's range.
@@ -243,6 +230,25 @@ pub struct Names {
 }
 
 impl Names {
+    /// Names from the lexicon: each actor's short English name (the acronym of
+    /// "Islamic State (ISIS/ISIL/Daesh)", the name before "(incl. …)") and first Arabic
+    /// alias; each governorate's and district's Arabic name.
+    pub fn from_lexicon(lexicon: &rasid_lexicon::Lexicon) -> Names {
+        let mut names = Names::default();
+        for a in lexicon.actors() {
+            let ar = a.ar.first().cloned().unwrap_or_default();
+            names.actors.insert(a.id.clone(), (short_name(&a.name), ar));
+        }
+        for p in lexicon.places() {
+            for (en, ar) in [(&p.admin1_en, &p.admin1_ar), (&p.admin2_en, &p.admin2_ar)] {
+                if !en.is_empty() && !ar.is_empty() {
+                    names.areas.entry(en.clone()).or_insert_with(|| ar.clone());
+                }
+            }
+        }
+        names
+    }
+
     fn actor_en<'a>(&'a self, id: &'a str) -> &'a str {
         self.actors.get(id).map(|n| n.0.as_str()).unwrap_or(id)
     }
@@ -259,6 +265,89 @@ impl Names {
             .map(|s| s.as_str())
             .filter(|s| !s.is_empty())
             .unwrap_or(en)
+    }
+}
+
+/// A short display name: `Islamic State (ISIS/ISIL/Daesh)` → `ISIS`, `Military Forces of
+/// Iran (incl. IRGC)` → `Military Forces of Iran`, names without brackets as they are.
+pub fn short_name(name: &str) -> String {
+    let Some((before, rest)) = name.split_once(" (") else {
+        return name.to_string();
+    };
+    let inside = rest.split(')').next().unwrap_or("");
+    let first = inside.split('/').next().unwrap_or("").trim();
+    let acronym =
+        (2..=6).contains(&first.len()) && first.chars().all(|c| c.is_ascii_uppercase() || c == '-');
+    if acronym {
+        first.to_string()
+    } else {
+        before.trim().to_string()
+    }
+}
+
+/// The alerts file (`alerts.toml`): the detector's parameters and where to send alerts.
+///
+/// ```toml
+/// [detector]
+/// recent_days = 14
+///
+/// [[webhook]]
+/// url = "https://desk.example.org/hooks/rasid"
+/// token_env = "DESK_HOOK_TOKEN"   # optional: sent as Authorization: Bearer …
+/// kinds = ["rising", "first_activity"]   # optional: only these kinds
+/// min_score = 3.0                 # optional: only alerts this strong (−log10 p)
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsFile {
+    /// The detector's parameters.
+    #[serde(default)]
+    pub detector: AlertConfig,
+    /// Where new alerts are posted.
+    #[serde(default)]
+    pub webhook: Vec<Webhook>,
+}
+
+impl AlertsFile {
+    /// Reads and checks an alerts file's text.
+    pub fn from_toml(text: &str) -> Result<AlertsFile, AlertError> {
+        let file: AlertsFile = toml::from_str(text).map_err(|e| AlertError::Toml(e.to_string()))?;
+        file.detector.validate()?;
+        for (i, w) in file.webhook.iter().enumerate() {
+            if !(w.url.starts_with("http://") || w.url.starts_with("https://")) {
+                return Err(AlertError::Toml(format!(
+                    "webhook {}: url {:?} is not an http(s) URL",
+                    i + 1,
+                    w.url
+                )));
+            }
+        }
+        Ok(file)
+    }
+}
+
+/// A webhook: new alerts are POSTed to it as JSON, one request per alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    /// The URL.
+    pub url: String,
+    /// An environment variable holding a bearer token for it.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// Only alerts of these kinds (default: all).
+    #[serde(default)]
+    pub kinds: Vec<AlertKind>,
+    /// Only alerts with at least this score (−log₁₀ of the probability; default 0).
+    #[serde(default)]
+    pub min_score: f64,
+}
+
+impl Webhook {
+    /// Whether this hook wants `alert`.
+    pub fn wants(&self, alert: &Alert) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&alert.kind()))
+            && alert.finding.score >= self.min_score
     }
 }
 
@@ -386,6 +475,20 @@ impl Alert {
     /// The alert's kind.
     pub fn kind(&self) -> AlertKind {
         self.finding.kind
+    }
+
+    /// Whether the alert is news to someone last told about the same key at `last`
+    /// (as-of day, observed count): never told, told more than `quiet_days` before, or the
+    /// count has since doubled. A burst raises the same key day after day; this is what
+    /// keeps it to one notification.
+    pub fn is_news(&self, last: Option<(Date, u64)>, quiet_days: u32) -> bool {
+        match last {
+            None => true,
+            Some((day, observed)) => {
+                (self.as_of - day).get_days() > quiet_days as i32
+                    || self.finding.observed >= observed.saturating_mul(2).max(1)
+            }
+        }
     }
 }
 

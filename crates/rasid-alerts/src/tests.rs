@@ -244,6 +244,45 @@ fn config_from_toml() {
     assert_eq!(AlertConfig::from_toml("").unwrap(), AlertConfig::default());
     let e = AlertConfig::from_toml("[detector]\nrecent_dayz = 7\n").unwrap_err();
     assert!(e.to_string().contains("recent_dayz"), "{e}");
+    let f = AlertsFile::from_toml(
+        "[[webhook]]\nurl = \"http://127.0.0.1:9/h\"\nkinds = [\"rising\"]\nmin_score = 3.0\n",
+    )
+    .unwrap();
+    assert_eq!(f.webhook[0].kinds, vec![AlertKind::Rising]);
+    let e = AlertsFile::from_toml("[[webhook]]\nurl = \"ftp://x\"\n").unwrap_err();
+    assert!(e.to_string().contains("webhook 1"), "{e}");
     let e = AlertConfig::from_toml("[detector]\nmax_probability = 2.0\n").unwrap_err();
     assert!(e.to_string().contains("max_probability"), "{e}");
+}
+
+#[test]
+fn short_names() {
+    assert_eq!(short_name("Islamic State (ISIS/ISIL/Daesh)"), "ISIS");
+    assert_eq!(
+        short_name("Military Forces of Iran (incl. IRGC)"),
+        "Military Forces of Iran"
+    );
+    assert_eq!(short_name("Islamic State Khorasan Province (ISKP)"), "ISKP");
+    assert_eq!(short_name("Haqqani Network (Taliban)"), "Haqqani Network");
+    assert_eq!(
+        short_name("Syrian Democratic Forces"),
+        "Syrian Democratic Forces"
+    );
+}
+
+#[test]
+fn a_burst_is_news_once() {
+    let mut incidents = Vec::new();
+    for i in 0..4 {
+        incidents.push(inc(i, "2024-07-15", "isis", "Homs", "Tadmor", 0));
+    }
+    let d = detector();
+    let a = d.detect(&incidents, day("2024-07-16")).remove(0);
+    assert!(a.is_news(None, 14));
+    // Told yesterday with the same count: not news.
+    assert!(!a.is_news(Some((day("2024-07-15"), 4)), 14));
+    // Told three weeks ago: news again.
+    assert!(a.is_news(Some((day("2024-06-25"), 4)), 14));
+    // The count has doubled since: news.
+    assert!(a.is_news(Some((day("2024-07-15"), 2)), 14));
 }

@@ -184,11 +184,56 @@ impl Fetcher {
         let host = host_of(url).ok_or_else(|| FetchError::BadUrl {
             url: url.to_string(),
         })?;
+        self.with_retries(&host, |attempts| self.attempt(url, validators, attempts))
+    }
+
+    /// POST a JSON body to `url` (a webhook), with the same politeness, time limits and
+    /// retries as a GET; `headers` are added (an `Authorization`, say). Returns the HTTP
+    /// status of the accepted (2xx) answer; any other final status is an error.
+    pub fn post_json(
+        &self,
+        url: &str,
+        body: &str,
+        headers: &[(String, String)],
+    ) -> Result<u16, FetchError> {
+        let host = host_of(url).ok_or_else(|| FetchError::BadUrl {
+            url: url.to_string(),
+        })?;
+        self.with_retries(&host, |attempts| {
+            let mut req = self
+                .agent
+                .post(url)
+                .header("Content-Type", "application/json");
+            for (k, v) in headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
+            let resp = req.send(body).map_err(|e| classify(url, e, attempts))?;
+            let status = resp.status().as_u16();
+            let err = FetchError::Status {
+                url: url.to_string(),
+                status,
+                attempts,
+            };
+            match status {
+                200..=299 => Ok(status),
+                429 | 500..=599 => Err(Attempt::Retry(err, None)),
+                _ => Err(Attempt::Fatal(err)),
+            }
+        })
+    }
+
+    /// Run `attempt` until it succeeds, fails for good, or the retries are spent (waiting
+    /// the host's turn before each, and the back-off between them).
+    fn with_retries<T>(
+        &self,
+        host: &str,
+        mut attempt: impl FnMut(u32) -> Result<T, Attempt>,
+    ) -> Result<T, FetchError> {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            self.wait_turn(&host);
-            match self.attempt(url, validators, attempts) {
+            self.wait_turn(host);
+            match attempt(attempts) {
                 Ok(f) => return Ok(f),
                 Err(Attempt::Fatal(e)) => return Err(e),
                 Err(Attempt::Retry(e, retry_after)) => {

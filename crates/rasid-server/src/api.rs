@@ -36,6 +36,7 @@ use crate::AppState;
         search,
         timeseries,
         actors,
+        alerts,
         places,
         export_csv,
         export_geojson
@@ -56,6 +57,7 @@ use crate::AppState;
         SeriesOut,
         BucketOut,
         ActorOut,
+        AlertsOut,
         PlaceOut,
         IngestOut,
         IngestedArticle
@@ -735,7 +737,11 @@ pub async fn timeseries(
         "actor" => GroupBy::Actor,
         "admin1" => GroupBy::Admin1,
         "type" => GroupBy::EventType,
-        g => return Err(ApiError::bad(format!("group: {g:?} is not actor, admin1 or type"))),
+        g => {
+            return Err(ApiError::bad(format!(
+                "group: {g:?} is not actor, admin1 or type"
+            )))
+        }
     };
     let interval_name = f.interval.clone().unwrap_or_else(|| "day".into());
     let interval = match interval_name.as_str() {
@@ -781,7 +787,11 @@ pub async fn timeseries(
             body
         }
     };
-    Ok(([(header::CONTENT_TYPE, "application/json")], body.as_str().to_owned()).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        body.as_str().to_owned(),
+    )
+        .into_response())
 }
 
 /// An actor of the lexicon.
@@ -822,6 +832,70 @@ pub async fn actors(State(state): State<Arc<AppState>>) -> ApiResult<Json<Vec<Ac
         .collect();
     out.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.name.cmp(&b.name)));
     Ok(Json(out))
+}
+
+/// `/api/alerts` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AlertParams {
+    /// The day to judge at (`YYYY-MM-DD`), or `latest` for the newest event's day; default
+    /// today. Earlier days replay history as it stood then.
+    as_of: Option<String>,
+}
+
+/// The alerts at a day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertsOut {
+    /// The day judged at.
+    pub as_of: String,
+    /// Days in the recent window (ending on `as_of`).
+    pub recent_days: u32,
+    /// Days in the baseline before it.
+    pub baseline_days: u32,
+    /// The alerts, strongest first. Each: `key` (stable across days), `kind` (`rising`,
+    /// `fatalities`, `first_activity`, `spread`), `actor`, `actor_name`, `area`
+    /// (`country`, `admin1`, `admin2`), `family`, `observed`, `expected`, `baseline`,
+    /// `probability`, `score` (−log10 p), `summary_en`, `summary_ar`, `window`,
+    /// `baseline_window`, `details` (further findings on the same actor and area),
+    /// `events` (the top events with their evidence) and `event_ids` (all of them).
+    #[schema(value_type = Vec<Object>)]
+    pub alerts: Vec<rasid_alerts::Alert>,
+}
+
+#[utoipa::path(get, path = "/api/alerts", params(AlertParams),
+    responses((status = 200, body = AlertsOut), (status = 400, body = ErrorBody)))]
+pub async fn alerts(
+    State(state): State<Arc<AppState>>,
+    q: Result<Query<AlertParams>, QueryRejection>,
+) -> ApiResult<Json<AlertsOut>> {
+    let Query(p) = q?;
+    let as_of: jiff::civil::Date = match p.as_of.as_deref() {
+        None | Some("") => jiff::Zoned::now().date(),
+        Some("latest") => match read(&state, |s| s.latest_event_date()).await? {
+            Some(d) => d
+                .parse()
+                .map_err(|_| ApiError::bad(format!("the newest event's date {d:?}")))?,
+            None => jiff::Zoned::now().date(),
+        },
+        Some(d) => d.parse().map_err(|_| {
+            ApiError::bad(format!("as_of: {d:?} is not a date (YYYY-MM-DD) or latest"))
+        })?,
+    };
+    let first = state.detector.first_day(as_of).to_string();
+    let until = as_of.to_string();
+    let incidents = read(&state, move |s| s.incidents(&first, &until)).await?;
+    let st = state.clone();
+    let alerts = tokio::task::spawn_blocking(move || st.detector.detect(&incidents, as_of))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    let c = state.detector.config();
+    Ok(Json(AlertsOut {
+        as_of: as_of.to_string(),
+        recent_days: c.recent_days,
+        baseline_days: c.baseline_days,
+        alerts,
+    }))
 }
 
 /// `/api/places` parameters.

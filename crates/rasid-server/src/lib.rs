@@ -45,6 +45,8 @@ pub struct ServerConfig {
     pub cors_origin: Option<String>,
     /// Idle read connections kept open.
     pub readers: usize,
+    /// The alert detector's parameters (`GET /api/alerts`).
+    pub alerts: rasid_alerts::AlertConfig,
 }
 
 impl ServerConfig {
@@ -57,6 +59,7 @@ impl ServerConfig {
             max_query: 4096,
             cors_origin: None,
             readers: 8,
+            alerts: rasid_alerts::AlertConfig::default(),
         }
     }
 }
@@ -67,6 +70,9 @@ pub enum ServerError {
     /// The database could not be opened.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The alert parameters are out of range.
+    #[error("{0}")]
+    Alerts(#[from] rasid_alerts::AlertError),
     /// The address could not be bound or served.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -103,6 +109,7 @@ pub struct AppState {
     extractor: Extractor,
     lexicon: Arc<Lexicon>,
     places: places::PlaceIndex,
+    detector: rasid_alerts::Detector,
     /// Time series by query string, with the database version they were computed at.
     series_cache: Mutex<std::collections::HashMap<String, ((i64, i64), Arc<String>)>>,
 }
@@ -113,7 +120,12 @@ impl AppState {
     pub fn new(config: ServerConfig, extractor: Extractor) -> Result<AppState, ServerError> {
         let writer = Store::open(&config.db, DedupConfig::default())?;
         let lexicon = extractor.lexicon().clone();
+        let detector = rasid_alerts::Detector::new(
+            config.alerts.clone(),
+            rasid_alerts::Names::from_lexicon(&lexicon),
+        )?;
         Ok(AppState {
+            detector,
             readers: Pool {
                 path: config.db.clone(),
                 idle: Mutex::new(Vec::new()),
@@ -142,6 +154,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/stats/timeseries", get(api::timeseries))
         .route("/api/actors", get(api::actors))
+        .route("/api/alerts", get(api::alerts))
         .route("/api/places", get(api::places))
         .route("/api/export.csv", get(api::export_csv))
         .route("/api/export.geojson", get(api::export_geojson))

@@ -18,6 +18,7 @@ mod schema;
 
 use std::path::Path;
 
+use rasid_alerts::Incident;
 use rasid_extract::{Article, Event};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
@@ -420,6 +421,27 @@ pub struct SearchHit {
     pub clean_text: String,
 }
 
+/// One alert notification attempt, as recorded.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    /// Where it was sent (the webhook URL).
+    pub target: String,
+    /// The alert's key.
+    pub key: String,
+    /// The alert's as-of day.
+    pub as_of: String,
+    /// The alert's observed count.
+    pub observed: u64,
+    /// When it was sent (RFC 3339).
+    pub sent_at: String,
+    /// Whether the target accepted it.
+    pub ok: bool,
+    /// The HTTP status or the error.
+    pub status: String,
+    /// The JSON sent.
+    pub payload: String,
+}
+
 /// The store.
 pub struct Store {
     conn: Connection,
@@ -542,6 +564,107 @@ impl Store {
                 s.ok,
                 s.items as i64,
                 s.new_items as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The incidents (kind `event`) starting between two days (ISO, inclusive), oldest
+    /// first, as the alert detector reads them: with the evidence of their first report.
+    pub fn incidents(&self, since: &str, until: &str) -> Result<Vec<Incident>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT e.id, e.date_start, e.time_precision, e.event_type, e.sub_event_type, \
+                    e.actor1, e.actor2, e.country, e.admin1, e.admin2, e.location, \
+                    e.fatalities, e.confidence, \
+                    (SELECT evidence FROM event_sources s WHERE s.event_id = e.id \
+                     ORDER BY s.rowid LIMIT 1) \
+             FROM events e WHERE e.kind = 'event' AND e.date_start >= ?1 AND e.date_start <= ?2 \
+             ORDER BY e.date_start, e.id",
+        )?;
+        let rows = st.query_map([since, until], |r| {
+            let id: i64 = r.get(0)?;
+            let date: String = r.get(1)?;
+            let actors: Vec<String> = [r.get::<_, Option<String>>(5)?, r.get(6)?]
+                .into_iter()
+                .flatten()
+                .collect();
+            Ok((
+                id,
+                date,
+                Incident {
+                    id,
+                    date: jiff::civil::Date::MIN,
+                    time_precision: r.get::<_, i64>(2)?.clamp(1, 4) as u8,
+                    event_type: r.get(3)?,
+                    sub_event_type: r.get(4)?,
+                    actors,
+                    country: r.get(7)?,
+                    admin1: r.get(8)?,
+                    admin2: r.get(9)?,
+                    location: r.get(10)?,
+                    fatalities: r.get::<_, Option<i64>>(11)?.unwrap_or(0).max(0) as u64,
+                    confidence: r.get::<_, f64>(12)? as f32,
+                    evidence: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, date, mut incident) = row?;
+            // Dates are written by this crate; one that does not parse is a damaged row.
+            incident.date = date.parse().map_err(|_| StoreError::Schema {
+                path: self.path.clone(),
+                message: format!("event {id}: date_start {date:?} is not a date"),
+            })?;
+            out.push(incident);
+        }
+        Ok(out)
+    }
+
+    /// The newest event start date, if any event is stored (the natural "as of" of an
+    /// archive).
+    pub fn latest_event_date(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT max(date_start) FROM events WHERE kind = 'event'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The last alert notification that reached `target` for the alert `key`: its as-of
+    /// day and observed count.
+    pub fn last_notification(
+        &self,
+        target: &str,
+        key: &str,
+    ) -> Result<Option<(String, u64)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT as_of, observed FROM alert_notifications \
+                 WHERE target = ?1 AND key = ?2 AND ok = 1 ORDER BY as_of DESC LIMIT 1",
+                [target, key],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)),
+            )
+            .optional()?)
+    }
+
+    /// Records a notification attempt (a later attempt for the same target, key and day
+    /// replaces it).
+    pub fn record_notification(&mut self, n: &Notification) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO alert_notifications \
+             (target, key, as_of, observed, sent_at, ok, status, payload) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                n.target,
+                n.key,
+                n.as_of,
+                n.observed as i64,
+                n.sent_at,
+                n.ok,
+                n.status,
+                n.payload
             ],
         )?;
         Ok(())

@@ -103,4 +103,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX events_actor1_date ON events(actor1, date_start);
     CREATE INDEX events_actor2_date ON events(actor2, date_start);
     "#,
+    // 5: alert notifications sent (or tried), so that a restart does not send them again.
+    r#"
+    CREATE TABLE alert_notifications (
+        target    TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        as_of     TEXT NOT NULL,
+        observed  INTEGER NOT NULL,
+        sent_at   TEXT NOT NULL,
+        ok        INTEGER NOT NULL,
+        status    TEXT NOT NULL,
+        payload   TEXT NOT NULL,
+        PRIMARY KEY (target, key, as_of)
+    );
+    "#,
 ];

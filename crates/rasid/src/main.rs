@@ -42,6 +42,7 @@ enum Command {
     Export(cmd::store::ExportArgs),
     Watch(cmd::store::WatchArgs),
     Serve(cmd::serve::Args),
+    Alerts(cmd::alerts::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
         Command::Export(a) => cmd::store::export(a),
         Command::Watch(a) => cmd::store::watch(a),
         Command::Serve(a) => cmd::serve::run(a),
+        Command::Alerts(a) => cmd::alerts::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 //! Subcommands.
 
+pub mod alerts;
 pub mod clean;
 pub mod entities;
 pub mod eval;

@@ -28,6 +28,10 @@ pub struct Args {
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = 4 << 20)]
     max_body: usize,
+    /// The alerts file (also $RASID_ALERTS): the `[detector]` parameters of
+    /// `GET /api/alerts`.
+    #[arg(long, value_name = "FILE")]
+    alerts: Option<PathBuf>,
     /// User lexicon directory (also $RASID_LEXICON), for posted articles.
     #[arg(long)]
     lexicon: Option<PathBuf>,
@@ -69,8 +73,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
             anyhow::bail!("the token is too short: use at least 16 characters");
         }
     }
+    let alerts = crate::cmd::alerts::load_file(a.alerts.as_deref())?.detector;
     let extractor = crate::cmd::extract::extractor(a.lexicon.as_deref(), 0.0)?;
     let config = ServerConfig {
+        alerts,
         token,
         max_body: a.max_body,
         cors_origin: a.cors_origin.clone(),

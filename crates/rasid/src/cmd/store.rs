@@ -23,20 +23,20 @@ pub struct DbArg {
 }
 
 impl DbArg {
-    fn path(&self) -> PathBuf {
+    pub(crate) fn path(&self) -> PathBuf {
         self.db
             .clone()
             .or_else(|| std::env::var_os("RASID_DB").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("rasid.db"))
     }
 
-    fn open(&self) -> Result<Store> {
+    pub(crate) fn open(&self) -> Result<Store> {
         let p = self.path();
         Store::open(&p, DedupConfig::default()).with_context(|| format!("opening {}", p.display()))
     }
 
     /// For reading commands: a missing database is an error, not a new empty one.
-    fn open_existing(&self) -> Result<Store> {
+    pub(crate) fn open_existing(&self) -> Result<Store> {
         let p = self.path();
         if !p.exists() {
             anyhow::bail!(
