@@ -96,6 +96,32 @@ if (await repair.count()) {
 await page.screenshot({ path: `${out}/event.png` });
 await page.click("#panel-close");
 
+// Alerts: the seed report's return of ISIS to Ar-Raqqa is listed; clicking it focuses the
+// filters, the timeline and the map on it.
+await page.waitForSelector("#alerts .alert-row");
+const alertApi = await json("/api/alerts?as_of=latest");
+check(await page.locator("#alerts .alert-row").count() === alertApi.alerts.length,
+  "the alerts panel lists the API's alerts", String(alertApi.alerts.length));
+const isisAlert = page.locator('#alerts .alert-row[data-key*=":isis:"]').first();
+check(await isisAlert.count() === 1, "an ISIS alert is listed");
+if (await isisAlert.count()) {
+  const text = await isisAlert.textContent();
+  check(text.includes("ISIS") && text.includes("Ar-Raqqa"), "its summary names the group and the area", text);
+  await isisAlert.click();
+  await page.waitForFunction(() => document.querySelectorAll(".event-row.in-alert").length > 0, null, { timeout: 10000 });
+  check(await page.inputValue("#f-actor") === "isis", "clicking it sets the actor filter");
+  check(await page.inputValue("#f-admin1") === "Ar-Raqqa", "and the governorate");
+  check((await page.textContent("#brush-label")).length > 0, "and brushes its window on the timeline");
+  check(await page.locator(`.event-row[data-id="${escape.id}"].in-alert`).count() === 1,
+    "the prison escape is among the alert's events in the list");
+  check(await page.locator(`circle.event-dot[data-id="${escape.id}"]`).count() === 1, "and on the map");
+  const others = await page.locator("circle.event-dot").count();
+  check(others < dots, "the map shows only the alert's area and window", `${dots} → ${others}`);
+  await page.screenshot({ path: `${out}/alert.png` });
+  await page.click("#reset");
+  await page.waitForFunction(() => document.querySelectorAll(".event-row.in-alert").length === 0);
+}
+
 // Search through the evasion spelling.
 await page.fill("#search", "تنظيم");
 await page.press("#search", "Enter");
@@ -120,6 +146,11 @@ check(dialogs.length === 0, "no script ran", dialogs.join(", "));
 await page.click("#lang-toggle");
 check(await page.evaluate(() => document.documentElement.dir) === "rtl", "Arabic switches the page to rtl");
 check((await page.textContent("#apply")).trim() === "تطبيق", "labels are translated");
+const arAlert = page.locator('#alerts .alert-row[data-key*=":isis:"] .summary').first();
+if (await arAlert.count()) {
+  check(await arAlert.getAttribute("dir") === "rtl" && (await arAlert.textContent()).includes("الرقة"),
+    "the alert's summary is in Arabic, right to left", await arAlert.textContent());
+}
 await page.screenshot({ path: `${out}/dashboard-ar.png` });
 
 // Brushing the timeline filters the list.

@@ -20,6 +20,9 @@ const I18N = {
     precision: "precision", sources: "Sources", evidence: "Evidence", kind: "Kind",
     keys: { actor1: "actor 1", actor2: "actor 2", place: "place", date: "date", repair: "evasion spelling" },
     unknown: "unknown", open: "open", clearBrush: "double-click to clear",
+    alerts: "Alerts", asOf: "As of", noAlerts: "No alerts on this day.",
+    kinds: { rising: "rising", fatalities: "fatalities", first_activity: "first activity", spread: "spread" },
+    alertNumbers: (a) => `${a.observed} observed, ${a.expected.toFixed(1)} expected, p = ${a.probability.toExponential(1)}`,
   },
   ar: {
     searchPlaceholder: "ابحث في المقالات (مثلاً: تنظيم)", search: "بحث", filters: "التصفية",
@@ -33,6 +36,9 @@ const I18N = {
     sources: "المصادر", evidence: "الدليل", kind: "الصنف",
     keys: { actor1: "الفاعل الأول", actor2: "الفاعل الثاني", place: "المكان", date: "التاريخ", repair: "تهجئة مموّهة" },
     unknown: "غير معروف", open: "فتح", clearBrush: "انقر مرتين للإلغاء",
+    alerts: "التنبيهات", asOf: "بتاريخ", noAlerts: "لا تنبيهات في هذا اليوم.",
+    kinds: { rising: "تصاعد", fatalities: "قتلى", first_activity: "نشاط أول", spread: "انتشار" },
+    alertNumbers: (a) => `المرصود ${a.observed}، المتوقع ${a.expected.toFixed(1)}، p = ${a.probability.toExponential(1)}`,
   },
 };
 
@@ -60,6 +66,8 @@ const state = {
   view: null, // map viewBox [x, y, w, h]
   fit: null,
   boundaries: null,
+  alerts: [],
+  alert: null, // the alert focused: its key and event ids
 };
 
 const t = (k) => I18N[state.lang][k];
@@ -276,11 +284,29 @@ async function loadTimeline() {
   drawTimeline(series);
 }
 
+// Every period from the filters' first day (else the first period with events) to their
+// last (else the last with events), so that quiet periods show as gaps: a rise after a
+// quiet baseline must look like one.
+function fillPeriods(periods, interval) {
+  const day = (s) => new Date(`${s}T00:00:00Z`);
+  const iso = (d) => d.toISOString().slice(0, 10);
+  const monday = (d) => { const m = new Date(d); m.setUTCDate(m.getUTCDate() - ((m.getUTCDay() + 6) % 7)); return m; };
+  let first = state.filters.since ? day(state.filters.since) : periods.length ? day(periods[0]) : null;
+  let last = state.filters.until ? day(state.filters.until) : periods.length ? day(periods[periods.length - 1]) : null;
+  if (!first || !last || Number.isNaN(first.getTime()) || Number.isNaN(last.getTime()) || first > last) return periods;
+  if (interval === "week") { first = monday(first); last = monday(last); }
+  const step = interval === "week" ? 7 : 1;
+  if ((last - first) / 864e5 / step > 2000) return periods;
+  const all = new Set(periods);
+  for (let d = first; d <= last; d = new Date(d.getTime() + step * 864e5)) all.add(iso(d));
+  return [...all].sort();
+}
+
 function drawTimeline(series) {
   const svg = $("timeline");
   const W = svg.clientWidth || 600, H = 130, top = 6, bottom = 18;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  const periods = [...new Set(series.buckets.map((b) => b.period))].sort();
+  const periods = fillPeriods([...new Set(series.buckets.map((b) => b.period))].sort(), series.interval);
   const rtl = state.lang === "ar";
   if (!periods.length) { svg.replaceChildren(); return; }
   const stacks = new Map(periods.map((p) => [p, []]));
@@ -306,6 +332,17 @@ function drawTimeline(series) {
     });
   const brushRect = el("svg:rect", { class: "brush", y: top, height: H - top - bottom, width: 0, x: 0, visibility: "hidden" });
   svg.replaceChildren(...bars, ...labels, brushRect);
+  if (state.brush) {
+    // A brush set from outside (an alert): show the periods it covers.
+    const i = periods.findIndex((p) => p >= state.brush[0]);
+    let j = periods.length - 1;
+    while (j > 0 && periods[j] > state.brush[1]) j--;
+    if (i >= 0 && i <= j) {
+      brushRect.setAttribute("x", rtl ? xOf(j) : xOf(i));
+      brushRect.setAttribute("width", (j - i + 1) * bw);
+      brushRect.setAttribute("visibility", "visible");
+    }
+  }
   // Brushing: drag across periods to filter the map and the list by those dates.
   let start = null;
   const idx = (clientX) => {
@@ -359,7 +396,8 @@ function drawList() {
   $("more").hidden = !state.cursor;
   $("results").replaceChildren(...state.events.map((e) => {
     const v = e.event;
-    return el("li", { class: `event-row${state.selected === e.id ? " selected" : ""}`, "data-id": e.id, onclick: () => openEvent(e.id) },
+    const inAlert = state.alert && state.alert.ids.has(e.id);
+    return el("li", { class: `event-row${state.selected === e.id ? " selected" : ""}${inAlert ? " in-alert" : ""}`, "data-id": e.id, onclick: () => openEvent(e.id) },
       el("div", { class: "what" }, el("span", { class: "swatch", style: `background:${typeColor(v.event_type)}` }), " ", typeName(v.event_type)),
       el("div", { text: `${actorName(v.actor1)}${v.actor2 ? " → " + actorName(v.actor2) : ""}` }),
       el("div", { class: "meta", text: `${v.date.start} · ${(v.location && (v.location.name || v.location.admin1)) || t("unknown")}${v.fatalities ? " · ✝ " + v.fatalities : ""} · ${e.sources.length} ${t("sources")}` }));
@@ -379,6 +417,45 @@ async function runSearch(q) {
       ...h.snippets.map((parts) => el("p", { class: "snippet", dir: h.rtl ? "rtl" : "ltr" },
         ...parts.map((p) => (p.hit ? el("mark", { text: p.text }) : document.createTextNode(p.text))))))));
   status(t("hits")(res.hits.length, q));
+}
+
+// ---------- alerts ----------
+async function loadAlerts() {
+  const res = await api("/api/alerts", { as_of: $("alerts-asof").value || "latest" });
+  $("alerts-asof").value = res.as_of;
+  state.alerts = res.alerts;
+  drawAlerts();
+}
+
+function drawAlerts() {
+  const ar = state.lang === "ar";
+  const rows = state.alerts.map((a) => el("li", {
+    class: `alert-row${state.alert && state.alert.key === a.key ? " selected" : ""}`, "data-key": a.key, tabindex: 0,
+    title: t("alertNumbers")(a), onclick: () => focusAlert(a), onkeydown: (e) => { if (e.key === "Enter") focusAlert(a); },
+  },
+  el("span", { class: `badge k-${a.kind}`, text: t("kinds")[a.kind] || a.kind }),
+  el("span", { class: "summary", dir: ar ? "rtl" : "ltr", lang: ar ? "ar" : "en", text: ar ? a.summary_ar : a.summary_en })));
+  $("alerts").replaceChildren(...(rows.length ? rows : [el("li", { class: "status", text: t("noAlerts") })]));
+}
+
+// Focus map, timeline and list on an alert: its actor and governorate over the baseline
+// and the recent window (the timeline shows the rise), the recent window brushed (the map
+// and the list show the events behind it).
+function focusAlert(a) {
+  const actor = $("f-actor");
+  if (![...actor.options].some((o) => o.value === a.actor)) actor.append(el("option", { value: a.actor, text: a.actor_name }));
+  actor.value = a.actor;
+  $("f-type").value = a.family || "";
+  $("f-admin1").value = a.kind === "spread" || !a.area ? "" : a.area.admin1;
+  $("f-since").value = a.baseline_window[0];
+  $("f-until").value = a.window[1];
+  readFilters();
+  state.brush = [a.window[0], a.window[1]];
+  state.alert = { key: a.key, ids: new Set(a.event_ids) };
+  $("brush-label").textContent = `${state.brush[0]} → ${state.brush[1]} (${t("clearBrush")})`;
+  drawAlerts();
+  loadEvents();
+  loadTimeline();
 }
 
 // ---------- event panel ----------
@@ -442,10 +519,12 @@ async function openEvent(id) {
 
 // ---------- start ----------
 async function main() {
-  $("lang-toggle").onclick = () => { state.lang = state.lang === "ar" ? "en" : "ar"; localStorage.setItem("rasid-lang", state.lang); applyLang(); drawList(); loadTimeline(); };
-  $("apply").onclick = () => { readFilters(); state.brush = null; $("brush-label").textContent = ""; loadEvents(); loadTimeline(); };
+  $("lang-toggle").onclick = () => { state.lang = state.lang === "ar" ? "en" : "ar"; localStorage.setItem("rasid-lang", state.lang); applyLang(); drawList(); drawAlerts(); loadTimeline(); };
+  $("alerts-asof").onchange = () => loadAlerts().catch((err) => status(String(err.message || err)));
+  $("apply").onclick = () => { readFilters(); state.brush = null; state.alert = null; drawAlerts(); $("brush-label").textContent = ""; loadEvents(); loadTimeline(); };
   $("reset").onclick = () => {
     for (const id of ["f-actor", "f-type", "f-admin1", "f-since", "f-until"]) $(id).value = "";
+    state.alert = null; drawAlerts();
     readFilters(); state.brush = null; $("brush-label").textContent = ""; loadEvents(); loadTimeline();
   };
   $("more").onclick = () => loadEvents(true);
@@ -463,7 +542,7 @@ async function main() {
   drawBoundaries();
   state.view = fitTo([]);
   mapInteraction();
-  await Promise.all([loadFilters().then(applyLang), loadEvents(), loadTimeline()]);
+  await Promise.all([loadFilters().then(applyLang), loadEvents(), loadTimeline(), loadAlerts()]);
   document.body.dataset.ready = "1";
 }
 
