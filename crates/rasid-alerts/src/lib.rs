@@ -90,6 +90,11 @@ pub struct AlertConfig {
     pub districts: bool,
     /// Count series per event family within an area (default true).
     pub families: bool,
+    /// Count an incident for its target (actor 2) as well as its initiator (default
+    /// false: a group's activity is what it does; a group attacked in an area is not
+    /// thereby active there — an air strike on its positions is the air force's activity —
+    /// and counting both sides would raise two alerts for one burst).
+    pub count_targets: bool,
     /// Actors without series: generic ones, whose incidents are unrelated to each other
     /// (default civilians, unidentified, protesters, rioters).
     pub exclude_actors: Vec<String>,
@@ -120,6 +125,7 @@ impl Default for AlertConfig {
             spread_min_new: 3,
             districts: true,
             families: true,
+            count_targets: false,
             exclude_actors: ["civilians", "unidentified", "protesters", "rioters"]
                 .map(String::from)
                 .to_vec(),
@@ -200,9 +206,11 @@ pub struct Incident {
     pub event_type: String,
     /// ACLED sub-event type.
     pub sub_event_type: String,
-    /// Actor ids involved, as initiator or target (a group fighting in an area is active
-    /// there, whichever side opened fire).
-    pub actors: Vec<String>,
+    /// Actor ids of the initiating side (ACLED actor 1).
+    pub initiators: Vec<String>,
+    /// Actor ids of the other side (actor 2), counted only with
+    /// [`AlertConfig::count_targets`].
+    pub targets: Vec<String>,
     /// Country (ISO alpha-2).
     pub country: Option<String>,
     /// Governorate / province.
@@ -595,9 +603,11 @@ impl Detector {
                     admin2: Some(a2.clone()),
                     ..province.clone()
                 });
+            let targets = inc.targets.iter().filter(|_| c.count_targets);
             let mut actors: Vec<&String> = inc
-                .actors
+                .initiators
                 .iter()
+                .chain(targets)
                 .filter(|a| !a.is_empty() && !excluded.contains(a.as_str()))
                 .collect();
             actors.sort();

@@ -11,7 +11,8 @@ fn inc(id: i64, date: &str, actor: &str, admin1: &str, admin2: &str, fatalities:
         time_precision: 1,
         event_type: "Battles".into(),
         sub_event_type: "Armed clash".into(),
-        actors: vec![actor.into(), "syria-military".into()],
+        initiators: vec![actor.into()],
+        targets: vec!["syria-military".into()],
         country: Some("SY".into()),
         admin1: Some(admin1.into()),
         admin2: Some(admin2.into()),
@@ -64,10 +65,9 @@ fn a_burst_is_one_alert_with_its_numbers() {
         incidents.push(inc(10 + i as i64, d, "isis", "Ar-Raqqa", "Ar-Raqqa", 2));
     }
     let alerts = detector().detect(&incidents, day("2024-07-22"));
-    // The army, the other side of every clash, rises too: one alert per actor.
-    let isis: Vec<&Alert> = alerts.iter().filter(|a| a.actor == "isis").collect();
-    assert_eq!(isis.len(), 1, "{alerts:#?}");
-    let a = isis[0];
+    // One alert: the army, the other side of every clash, is not counted.
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    let a = &alerts[0];
     assert_eq!(a.kind(), AlertKind::Rising);
     assert_eq!(a.key, "rising:isis:SY:Ar-Raqqa");
     assert_eq!(a.finding.observed, 5);
@@ -221,16 +221,18 @@ fn fatalities_are_scored_apart() {
 fn excluded_loosely_dated_and_future_incidents_are_ignored() {
     let mut incidents = Vec::new();
     for i in 0..5 {
-        let mut e = inc(i, "2024-07-20", "civilians", "Aleppo", "Jebel Saman", 0);
-        e.actors = vec!["civilians".into()];
-        incidents.push(e);
+        incidents.push(inc(
+            i,
+            "2024-07-20",
+            "civilians",
+            "Aleppo",
+            "Jebel Saman",
+            0,
+        ));
         let mut m = inc(10 + i, "2024-07-20", "isis", "Aleppo", "Jebel Saman", 0);
         m.time_precision = 3;
         incidents.push(m);
         incidents.push(inc(20 + i, "2024-07-25", "hts", "Aleppo", "Jebel Saman", 0));
-    }
-    for e in &mut incidents {
-        e.actors.retain(|a| a != "syria-military");
     }
     assert!(detector().detect(&incidents, day("2024-07-22")).is_empty());
 }
@@ -285,4 +287,26 @@ fn a_burst_is_news_once() {
     assert!(a.is_news(Some((day("2024-06-25"), 4)), 14));
     // The count has doubled since: news.
     assert!(a.is_news(Some((day("2024-07-15"), 2)), 14));
+}
+
+#[test]
+fn targets_count_when_asked() {
+    let incidents: Vec<Incident> = (0..4)
+        .map(|i| inc(i, "2024-07-20", "isis", "Homs", "Tadmor", 0))
+        .collect();
+    let d = detector();
+    assert!(d
+        .detect(&incidents, day("2024-07-22"))
+        .iter()
+        .all(|a| a.actor == "isis"));
+    let config = AlertConfig {
+        count_targets: true,
+        ..AlertConfig::default()
+    };
+    let both = Detector::new(config, Names::default()).unwrap();
+    let alerts = both.detect(&incidents, day("2024-07-22"));
+    assert!(
+        alerts.iter().any(|a| a.actor == "syria-military"),
+        "{alerts:#?}"
+    );
 }

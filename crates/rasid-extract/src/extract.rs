@@ -79,6 +79,11 @@ const OF_GROUP: &[&str] = &[
     "ينتمون ل",
     "تابعين ل",
     "تابعون ل",
+    "يتبعون ل",
+    "يتبعون الي",
+    "التابعين ل",
+    "المنتمين ل",
+    "المنتمين الي",
     "of",
     "from",
     "belonging to",
@@ -363,6 +368,27 @@ impl Extractor {
                 e.src.clone(),
             ));
         }
+        // "قوى الأمن الداخلي (الأسايش)", "قوات سوريا الديمقراطية (قسد)": a name in brackets
+        // right after another says which actor the first one is.
+        let mut i = 0;
+        while i + 1 < out.len() {
+            let (a, b) = (&out[i].2, &out[i + 1].2);
+            let gap = &text[a.end.min(b.start)..b.start];
+            let opens = gap.trim().trim_matches(|c: char| "\"“”«»'".contains(c)) == "(";
+            let closes = text[b.end..]
+                .trim_start_matches(|c: char| c.is_whitespace() || "\"“”«»'".contains(c))
+                .starts_with(')');
+            if a.end <= b.start && opens && closes {
+                let (named, _, span) = out.remove(i + 1);
+                let first = &mut out[i];
+                first.0.id = named.id;
+                first.0.name = named.name;
+                first.2 = first.2.start..span.end;
+                first.0.span = char_span(text, &first.2);
+                first.0.text = text[first.2.clone()].to_string();
+            }
+            i += 1;
+        }
         out
     }
 
@@ -380,8 +406,29 @@ impl Extractor {
             ents.iter()
                 .any(|e| e.kind == EntityKind::Cue && e.id == cue)
         };
+        // An escape with a prison named in the sentence ("فرّ عدد من عناصر التنظيم من سجن
+        // الصوامع", "prisoners escaped from Badush prison"): a prison break, however far the
+        // verb is from the prison.
+        let prison_break: Option<Entity> = ents
+            .iter()
+            .find(|e| e.kind == EntityKind::Cue && e.id == "escape")
+            .filter(|_| {
+                ents.iter().any(|p| {
+                    p.kind == EntityKind::Place
+                        && p.place
+                            .as_ref()
+                            .is_some_and(|i| i.feature == FeatureKind::Prison)
+                })
+            })
+            .map(|cue| Entity {
+                kind: EntityKind::Trigger,
+                id: "Other".to_string(),
+                value: Some("strong".to_string()),
+                ..(*cue).clone()
+            });
         // Event words, minus background ones ("بعد السيطرة على المدينة").
         // A weak "Other" word (شعارات, a claim) is too vague to make an event by itself.
+        let prison_break = prison_break.as_ref();
         let triggers: Vec<&&Entity> = ents
             .iter()
             .filter(|e| e.kind == EntityKind::Trigger)
@@ -398,6 +445,7 @@ impl Extractor {
                     .iter()
                     .any(|b| last == *b || last.strip_prefix('و') == Some(b))
             })
+            .chain(prison_break.iter())
             .collect();
         if triggers.is_empty() {
             return None;
@@ -560,6 +608,20 @@ impl Extractor {
                 }
             }
         }
+        // "ISIS gunmen": gunmen named right after their group are the group.
+        let group_gunmen: Vec<usize> = (0..principal.len())
+            .filter(|&i| {
+                principal[i].0.id == "unidentified"
+                    && principal.iter().any(|g| {
+                        g.0.id != "unidentified"
+                            && g.1.end <= principal[i].1.start
+                            && text[g.1.end..principal[i].1.start].trim().is_empty()
+                    })
+            })
+            .collect();
+        for i in group_gunmen.into_iter().rev() {
+            principal.remove(i);
+        }
         // "مسلحون من تنظيم داعش", "gunmen from the group": the group named right after
         // unidentified gunmen is who they are.
         if let Some(i) = principal.iter().position(|a| a.0.id == "unidentified") {
@@ -575,12 +637,29 @@ impl Extractor {
                 principal[i] = named;
             }
         }
+        // The agent of a passive report ("قُتل عنصر من قسد برصاص مسلحين من تنظيم داعش",
+        // "killed by ISIS gunmen"): the actor named right after the agent word initiates.
+        let agent = ents
+            .iter()
+            .filter(|e| e.kind == EntityKind::Cue && e.id == "agent")
+            .find_map(|c| {
+                principal.iter().position(|a| {
+                    a.1.start >= c.src.end && text[c.src.end..a.1.start].chars().count() <= 12
+                })
+            });
         let t = chosen.src.start;
         let after: Vec<&(ActorRef, Range<usize>)> =
             principal.iter().filter(|a| a.1.start >= t).collect();
         let before: Vec<&(ActorRef, Range<usize>)> =
             principal.iter().filter(|a| a.1.start < t).collect();
-        let (mut actor1, actor2) = if before.is_empty() {
+        let (mut actor1, actor2) = if let Some(i) = agent {
+            let a1 = principal[i].0.clone();
+            let a2 = principal
+                .iter()
+                .find(|a| a.0.id != a1.id)
+                .map(|a| a.0.clone());
+            (Some(a1), a2)
+        } else if before.is_empty() {
             // Verb first (VSO): the subject follows, then the object.
             let a1 = after.first().map(|a| a.0.clone());
             let a2 = after
@@ -817,13 +896,29 @@ impl Extractor {
                             n.value >= 2.0 || text[n.span.clone()].chars().any(|c| c.is_numeric())
                         })
                         .filter_map(|n| {
-                            let d = if n.span.end <= c.src.start + 1 {
-                                chars_between(n.span.end.min(c.src.start), c.src.start)
+                            let (d, gap) = if n.span.end <= c.src.start + 1 {
+                                let from = n.span.end.min(c.src.start);
+                                (chars_between(from, c.src.start), from..c.src.start)
                             } else if n.span.start >= c.src.end {
-                                chars_between(c.src.end, n.span.start)
+                                (
+                                    chars_between(c.src.end, n.span.start),
+                                    c.src.end..n.span.start,
+                                )
                             } else {
                                 return None;
                             };
+                            // "مقتل عنصر وإصابة اثنين": a count beyond the other toll word
+                            // is that word's.
+                            let other_between = ents.iter().any(|o| {
+                                o.kind == EntityKind::Cue
+                                    && (o.id == "killed" || o.id == "injured")
+                                    && o.id != cue
+                                    && o.src.start >= gap.start
+                                    && o.src.end <= gap.end
+                            });
+                            if other_between {
+                                return None;
+                            }
                             // Farther before the word, a count still holds when it counts
                             // the victims ("At least 16 civilians including women and
                             // children were killed").

@@ -584,10 +584,8 @@ impl Store {
         let rows = st.query_map([since, until], |r| {
             let id: i64 = r.get(0)?;
             let date: String = r.get(1)?;
-            let actors: Vec<String> = [r.get::<_, Option<String>>(5)?, r.get(6)?]
-                .into_iter()
-                .flatten()
-                .collect();
+            let initiators: Vec<String> = r.get::<_, Option<String>>(5)?.into_iter().collect();
+            let targets: Vec<String> = r.get::<_, Option<String>>(6)?.into_iter().collect();
             Ok((
                 id,
                 date,
@@ -597,7 +595,8 @@ impl Store {
                     time_precision: r.get::<_, i64>(2)?.clamp(1, 4) as u8,
                     event_type: r.get(3)?,
                     sub_event_type: r.get(4)?,
-                    actors,
+                    initiators,
+                    targets,
                     country: r.get(7)?,
                     admin1: r.get(8)?,
                     admin2: r.get(9)?,
