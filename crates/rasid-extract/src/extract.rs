@@ -887,6 +887,19 @@ impl Extractor {
             ents.iter()
                 .filter(|e| e.kind == EntityKind::Cue && e.id == cue)
                 .filter_map(|c| {
+                    // "مقتل جندي", "وإصابة عنصرين": a victim noun right after the word
+                    // counts one, its dual two.
+                    let noun = ents.iter().find_map(|e| {
+                        (e.kind == EntityKind::Cue
+                            && e.id == "victim_count"
+                            && e.src.start >= c.src.end
+                            && text[c.src.end..e.src.start].trim().is_empty())
+                        .then(|| e.value.as_deref()?.parse::<u32>().ok())
+                        .flatten()
+                    });
+                    if noun.is_some() {
+                        return noun;
+                    }
                     nums.iter()
                         .filter(|n| n.span.start >= sr.start && n.span.end <= sr.end)
                         .filter(|n| {
