@@ -810,8 +810,16 @@ impl Detector {
         let p_success = exposure / (exposure + window);
         let actor_en = self.names.actor_en(&key.actor);
         let actor_ar = self.names.actor_ar(&key.actor);
-        let area_en = key.area.name();
-        let area_ar = self.names.area_ar(area_en);
+        let (area_en, area_ar) = match &key.area.admin2 {
+            Some(d) => (
+                format!("{d} district"),
+                format!("منطقة {}", self.names.area_ar(d)),
+            ),
+            None => (
+                key.area.admin1.clone(),
+                self.names.area_ar(&key.area.admin1).to_string(),
+            ),
+        };
         let (family_en, family_ar) = match &key.family {
             Some(f) => (format!(" ({f})"), format!(" ({})", text::family_ar(f))),
             None => (String::new(), String::new()),

@@ -97,10 +97,23 @@ fn a_burst_is_one_alert_with_its_numbers() {
         .details
         .iter()
         .any(|d| d.family.as_deref() == Some("Battles")));
-    assert!(a
+    let district = a
         .details
         .iter()
-        .any(|d| d.area.as_ref().unwrap().admin2.is_some()));
+        .find(|d| d.area.as_ref().unwrap().admin2.is_some())
+        .expect("a district finding");
+    assert!(
+        district
+            .summary_en
+            .starts_with("ISIS activity in Ar-Raqqa district: 5 incidents"),
+        "{}",
+        district.summary_en
+    );
+    assert!(
+        district.summary_ar.starts_with("نشاط داعش في منطقة الرقة:"),
+        "{}",
+        district.summary_ar
+    );
 }
 
 #[test]
