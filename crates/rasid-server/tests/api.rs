@@ -364,3 +364,37 @@ fn reads_go_on_while_an_ingest_writes() {
     writer.join().unwrap();
     assert_eq!(get(&r, "/healthz").1["articles"], 41);
 }
+
+#[test]
+fn alerts_as_of_a_day() {
+    let r = start(seed_db("alerts"), None, 1 << 20);
+    // The seed report's two ISIS incidents in Ar-Raqqa, where the six months before had
+    // none: first activity.
+    let (status, body) = get(&r, "/api/alerts?as_of=2024-07-22");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["as_of"], "2024-07-22");
+    assert_eq!(body["recent_days"], 14);
+    let alerts = body["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "{body}");
+    let a = &alerts[0];
+    assert_eq!(a["key"], "first_activity:isis:SY:Ar-Raqqa");
+    assert_eq!(a["kind"], "first_activity");
+    assert_eq!(a["area"]["admin1"], "Ar-Raqqa");
+    assert_eq!(a["observed"], 2);
+    assert_eq!(a["window"], json!(["2024-07-09", "2024-07-22"]));
+    assert!(a["summary_ar"].as_str().unwrap().contains("الرقة"), "{a}");
+    assert_eq!(a["event_ids"].as_array().unwrap().len(), 2);
+    let evidence = a["events"][0]["evidence"].as_str().unwrap();
+    assert!(evidence.contains("الصوامع"), "{evidence}");
+    // `latest` is the newest event's day; a month later the window is empty.
+    let (_, latest) = get(&r, "/api/alerts?as_of=latest");
+    assert_eq!(latest["as_of"], "2024-07-22");
+    let (_, later) = get(&r, "/api/alerts?as_of=2024-08-30");
+    assert_eq!(later["alerts"], json!([]));
+    // Bad days and unknown parameters are 400s that say what is wrong.
+    let (status, err) = get(&r, "/api/alerts?as_of=yesterday");
+    assert_eq!(status, 400);
+    assert!(err["detail"].as_str().unwrap().contains("as_of"), "{err}");
+    let (status, _) = get(&r, "/api/alerts?asof=2024-07-22");
+    assert_eq!(status, 400);
+}

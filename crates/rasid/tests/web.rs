@@ -467,3 +467,51 @@ fn requests_to_one_host_are_spaced_by_the_delay() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn watch_judges_alerts_after_each_round() {
+    let server = Server::start();
+    let dir = temp_dir("watch-alerts");
+    let db = dir.join("w.db");
+    let feeds = dir.join("feeds.toml");
+    std::fs::write(
+        &feeds,
+        format!(
+            "[[feed]]\nurl = \"{}\"\n",
+            server.url("/feeds/world-en.atom")
+        ),
+    )
+    .unwrap();
+    let alerts = dir.join("alerts.toml");
+    std::fs::write(
+        &alerts,
+        format!("[[webhook]]\nurl = \"{}\"\n", server.url("/hook")),
+    )
+    .unwrap();
+    let mut args: Vec<String> = vec!["watch".into(), "--once".into(), "--no-follow".into()];
+    args.extend(fast(&db));
+    args.extend(["--alerts".into(), alerts.to_str().unwrap().into()]);
+    args.push(feeds.to_str().unwrap().into());
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = rasid(&argv);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    // The feed's items are years old: as of today nothing is rising, nothing is sent.
+    assert!(
+        out.contains("0 alerts as of") && out.contains("0 notifications sent"),
+        "{out}"
+    );
+    assert!(server.requests("/hook").is_empty());
+
+    // A broken alerts file stops watch before anything is polled, naming the file.
+    std::fs::write(&alerts, "[detector]\nmax_probability = 5\n").unwrap();
+    let before = server.requests("/feeds/world-en.atom").len();
+    let o = rasid(&argv);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("alerts.toml") && err.contains("max_probability"),
+        "{err}"
+    );
+    assert_eq!(server.requests("/feeds/world-en.atom").len(), before);
+}

@@ -318,6 +318,10 @@ pub struct WatchArgs {
     pipeline: PipelineArgs,
     #[command(flatten)]
     web: WebArgs,
+    /// An alerts file: after each round, the alerts as of today are computed and the new
+    /// ones posted to its `[[webhook]]`s (each once; what was sent is kept in the database).
+    #[arg(long, value_name = "FILE")]
+    alerts: Option<PathBuf>,
     /// The feeds file (TOML): `interval = "15m"` and `[[feed]]` tables with `url` (and
     /// optionally `name`, `interval`).
     feeds: PathBuf,
@@ -326,6 +330,14 @@ pub struct WatchArgs {
 pub fn watch(a: WatchArgs) -> Result<ExitCode> {
     let feeds = crate::feeds::load(&a.feeds)?;
     let extractor = a.pipeline.start()?;
+    let alerting = match &a.alerts {
+        Some(path) => {
+            let file = crate::cmd::alerts::load_file(Some(path))?;
+            let detector = crate::cmd::alerts::detector(&file, extractor.lexicon())?;
+            Some((file, detector, crate::cmd::alerts::webhook_fetcher()))
+        }
+        None => None,
+    };
     let options = ArticleOptions {
         lang: a.pipeline.lang.lang(),
         published: Published::AsRead,
@@ -363,6 +375,22 @@ pub fn watch(a: WatchArgs) -> Result<ExitCode> {
             report_failures(&round.failed);
             all_ok &= round.failed.is_empty();
             store = round.store;
+            if let Some((file, detector, fetcher)) = &alerting {
+                let today = crate::cmd::alerts::today();
+                let alerts = crate::cmd::alerts::compute(&store, detector, today)?;
+                let sent = crate::cmd::alerts::notify(&mut store, file, &alerts, fetcher)?;
+                println!(
+                    "{stamp} {} alerts as of {today}: {} notifications sent, {} sent before, {} failed",
+                    alerts.len(),
+                    sent.ok,
+                    sent.already,
+                    sent.failed.len()
+                );
+                for f in &sent.failed {
+                    eprintln!("rasid: {f}");
+                }
+                all_ok &= sent.failed.is_empty();
+            }
         }
         if a.once {
             break;
