@@ -101,6 +101,9 @@ impl Pool {
     }
 }
 
+/// A time series' JSON and the database version it was computed at.
+type CachedSeries = ((i64, i64), Arc<String>);
+
 /// What the handlers share.
 pub struct AppState {
     config: ServerConfig,
@@ -111,7 +114,7 @@ pub struct AppState {
     places: places::PlaceIndex,
     detector: rasid_alerts::Detector,
     /// Time series by query string, with the database version they were computed at.
-    series_cache: Mutex<std::collections::HashMap<String, ((i64, i64), Arc<String>)>>,
+    series_cache: Mutex<std::collections::HashMap<String, CachedSeries>>,
 }
 
 impl AppState {

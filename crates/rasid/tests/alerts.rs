@@ -227,11 +227,14 @@ fn alerts_table_and_errors() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no database"));
 }
 
+/// A body received, with its headers (names in lower case).
+type Delivery = (String, Vec<(String, String)>);
+
 /// A webhook receiver: records each POST's body and headers; the first `fail_first`
 /// requests get a 500.
 struct Hook {
     url: String,
-    bodies: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    bodies: Arc<Mutex<Vec<Delivery>>>,
     hits: Arc<AtomicUsize>,
 }
 
@@ -251,12 +254,12 @@ impl Hook {
         Hook { url, bodies, hits }
     }
 
-    fn delivered(&self) -> Vec<(String, Vec<(String, String)>)> {
+    fn delivered(&self) -> Vec<Delivery> {
         self.bodies.lock().unwrap().clone()
     }
 }
 
-fn receive(stream: TcpStream, fail: bool, bodies: &Mutex<Vec<(String, Vec<(String, String)>)>>) {
+fn receive(stream: TcpStream, fail: bool, bodies: &Mutex<Vec<Delivery>>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
