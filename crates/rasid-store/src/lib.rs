@@ -76,12 +76,39 @@ pub fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
 
 /// `select` with the WHERE clause of `q`'s filters, and their bound values (never
 /// spliced into the SQL).
-fn filter_sql(q: &EventQuery, select: &str) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+/// An event row: id, data, start date, fatalities.
+type EventRow = (i64, String, String, Option<i64>);
+
+/// Which side the actor filter looks at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// Actor 1 or actor 2.
+    Either,
+    /// Actor 1.
+    First,
+    /// Actor 2, when actor 1 is another.
+    SecondOnly,
+}
+
+fn filter_sql(
+    q: &EventQuery,
+    select: &str,
+    side: Side,
+) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     let mut sql = format!("{select} WHERE 1=1");
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(a) = &q.actor {
-        sql.push_str(" AND (actor1 = ? OR actor2 = ?)");
-        args.push(Box::new(a.clone()));
+        match side {
+            Side::Either => {
+                sql.push_str(" AND (actor1 = ? OR actor2 = ?)");
+                args.push(Box::new(a.clone()));
+            }
+            Side::First => sql.push_str(" AND actor1 = ?"),
+            Side::SecondOnly => {
+                sql.push_str(" AND actor2 = ? AND actor1 IS NOT ?");
+                args.push(Box::new(a.clone()));
+            }
+        }
         args.push(Box::new(a.clone()));
     }
     if let Some(t) = &q.event_type {
@@ -127,6 +154,19 @@ fn filter_sql(q: &EventQuery, select: &str) -> (String, Vec<Box<dyn rusqlite::To
         args.push(Box::new(c as f64));
     }
     (sql, args)
+}
+
+/// The Monday of the week of an ISO day (the day itself when it does not parse).
+fn week_of(day: &str) -> String {
+    match day.parse::<jiff::civil::Date>() {
+        Ok(d) => {
+            let back = d.weekday().to_monday_zero_offset() as i64;
+            d.checked_sub(jiff::Span::new().days(back))
+                .unwrap_or(d)
+                .to_string()
+        }
+        Err(_) => day.to_string(),
+    }
 }
 
 /// A feed's last poll: the validators for the next conditional GET and what happened.
@@ -706,8 +746,40 @@ impl Store {
 
     /// The events matching `q`, in its order, with their sources.
     pub fn events(&self, q: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
-        let (mut sql, mut args) =
-            filter_sql(q, "SELECT id, data, date_start, fatalities FROM events");
+        // An actor as either side, in date order: two index scans (actor 1, then actor 2 of
+        // the others) merged, rather than one scan of every event of the actor sorted.
+        let rows = if q.actor.is_some() && q.sort != EventSort::Fatalities {
+            let mut rows = self.event_rows(q, Side::First)?;
+            rows.extend(self.event_rows(q, Side::SecondOnly)?);
+            rows.sort_by(|a, b| {
+                let o = (&a.2, a.0).cmp(&(&b.2, b.0));
+                if q.sort == EventSort::Newest {
+                    o.reverse()
+                } else {
+                    o
+                }
+            });
+            if let Some(n) = q.limit {
+                rows.truncate(n);
+            }
+            rows
+        } else {
+            self.event_rows(q, Side::Either)?
+        };
+        rows.into_iter()
+            .map(|(id, data, date_start, fatalities)| {
+                self.stored_event(id, &data, date_start, fatalities)
+            })
+            .collect()
+    }
+
+    /// The rows of [`Store::events`] for one side of the actor filter.
+    fn event_rows(&self, q: &EventQuery, side: Side) -> Result<Vec<EventRow>, StoreError> {
+        let (mut sql, mut args) = filter_sql(
+            q,
+            "SELECT id, data, date_start, fatalities FROM events",
+            side,
+        );
         let (order, key_expr, cmp) = match q.sort {
             EventSort::Newest => ("date_start DESC, id DESC", "date_start", "<"),
             EventSort::Oldest => ("date_start ASC, id ASC", "date_start", ">"),
@@ -737,24 +809,12 @@ impl Store {
         if let Some(n) = q.limit {
             sql.push_str(&format!(" LIMIT {n}"));
         }
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())),
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                ))
-            },
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, data, date_start, fatalities) = row?;
-            out.push(self.stored_event(id, &data, date_start, fatalities)?);
-        }
-        Ok(out)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn stored_event(
@@ -840,11 +900,8 @@ impl Store {
         group: GroupBy,
         interval: Interval,
     ) -> Result<Vec<Bucket>, StoreError> {
-        let period = match interval {
-            Interval::Day => "substr(date_start, 1, 10)",
-            // 'weekday 0' moves to the coming Sunday (or stays): six days before is Monday.
-            Interval::Week => "date(date_start, 'weekday 0', '-6 days')",
-        };
+        // Grouped by day in SQL (a covering index serves it), folded into weeks here: the
+        // date arithmetic per row costs more than the scan.
         let key = match group {
             GroupBy::Actor => "actor1",
             GroupBy::Admin1 => "admin1",
@@ -853,11 +910,13 @@ impl Store {
         let (mut sql, args) = filter_sql(
             q,
             &format!(
-                "SELECT {period} AS p, {key} AS k, count(*), sum(coalesce(fatalities, 0)) FROM events"
+                "SELECT substr(date_start, 1, 10) AS p, {key} AS k, count(*), \
+                 sum(coalesce(fatalities, 0)) FROM events"
             ),
+            Side::Either,
         );
         sql.push_str(" GROUP BY p, k ORDER BY p, k");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())),
             |r| {
@@ -869,7 +928,28 @@ impl Store {
                 })
             },
         )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let days: Vec<Bucket> = rows.collect::<Result<_, _>>()?;
+        Ok(match interval {
+            Interval::Day => days,
+            Interval::Week => {
+                let mut weeks: std::collections::BTreeMap<(String, Option<String>), Bucket> =
+                    std::collections::BTreeMap::new();
+                for b in days {
+                    let monday = week_of(&b.period);
+                    let w = weeks
+                        .entry((monday.clone(), b.key.clone()))
+                        .or_insert_with(|| Bucket {
+                            period: monday,
+                            key: b.key.clone(),
+                            events: 0,
+                            fatalities: 0,
+                        });
+                    w.events += b.events;
+                    w.fatalities += b.fatalities;
+                }
+                weeks.into_values().collect()
+            }
+        })
     }
 
     fn sources(&self, event_id: i64) -> Result<Vec<EventSource>, StoreError> {

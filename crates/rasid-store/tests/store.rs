@@ -329,3 +329,45 @@ fn pages_by_cursor_bbox_timeseries_and_lookups() {
     );
     assert!(store.article(0).unwrap().is_none());
 }
+
+#[test]
+fn an_actor_on_either_side_pages_in_order() {
+    use rasid_store::{Cursor, EventSort};
+    let mut store = Store::open_in_memory(DedupConfig::default()).unwrap();
+    ingest(&mut store, &[seed()]).unwrap();
+    let all = store.events(&EventQuery::default()).unwrap();
+    let side = |e: &rasid_store::StoredEvent, k: &str| e.event[k]["id"].as_str() == Some("isis");
+    // The seed has ISIS as actor 1 and as actor 2 (the army's campaign against it).
+    assert!(all.iter().any(|e| side(e, "actor1")));
+    assert!(all.iter().any(|e| side(e, "actor2")));
+    for sort in [EventSort::Newest, EventSort::Oldest, EventSort::Fatalities] {
+        let mut want: Vec<&rasid_store::StoredEvent> = all
+            .iter()
+            .filter(|e| side(e, "actor1") || side(e, "actor2"))
+            .collect();
+        want.sort_by(|a, b| match sort {
+            EventSort::Newest => (&b.date_start, b.id).cmp(&(&a.date_start, a.id)),
+            EventSort::Oldest => (&a.date_start, a.id).cmp(&(&b.date_start, b.id)),
+            EventSort::Fatalities => (b.fatalities.unwrap_or(-1), b.id)
+                .cmp(&(a.fatalities.unwrap_or(-1), a.id)),
+        });
+        let want: Vec<i64> = want.iter().map(|e| e.id).collect();
+        let mut paged = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .events(&EventQuery {
+                    actor: Some("isis".into()),
+                    sort,
+                    limit: Some(2),
+                    after: after.clone(),
+                    ..EventQuery::default()
+                })
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(Cursor::after(last, sort));
+            paged.extend(page.iter().map(|e| e.id));
+        }
+        assert_eq!(paged, want, "{sort:?}");
+    }
+}
