@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 events=${EVENTS:-1000000}
 duration=${DURATION:-30s}
 connections=${CONNECTIONS:-200}
+threads=${THREADS:-1}
 port=${PORT:-8391}
 
 if ! command -v wrk >/dev/null; then
@@ -37,7 +38,11 @@ run() { # name, paths…
   printf '%s\n' "$@" > "target/bench/$name.paths"
   echo
   echo "== $name ($# request kinds, $connections connections, $duration)"
-  PATHS="target/bench/$name.paths" wrk -t2 -c"$connections" -d"$duration" --latency \
+  # Each kind once, cold, one at a time: the cost of a first computation.
+  for p in "$@"; do
+    curl -s -o /dev/null -w "   cold %{time_total}s %{size_download}B $p\n" "http://127.0.0.1:$port$p"
+  done
+  PATHS="target/bench/$name.paths" wrk -t"$threads" -c"$connections" -d"$duration" --latency \
     -s bench/paths.lua "http://127.0.0.1:$port" | sed -n '/Latency Distribution/,/Requests\/sec/p'
 }
 

@@ -152,6 +152,97 @@ async fn read<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// One cached response: the database version it was computed at, and its JSON.
+type Cached = Option<((i64, i64), axum::body::Bytes)>;
+
+/// Responses of costly reads (event pages, time series, alerts) by request, kept until the
+/// database changes. A dashboard asks the same questions again and again; under load,
+/// requests for one key wait for a single computation instead of each running it.
+#[derive(Default)]
+pub struct ResponseCache {
+    slots: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<Cached>>>>,
+    /// The database version last read, and when: read again at most every
+    /// [`VERSION_TTL`], so that a cached answer costs no database round trip.
+    version: std::sync::Mutex<Option<(std::time::Instant, (i64, i64))>>,
+}
+
+/// How stale an answer may be after another process (`rasid ingest`) writes: writes
+/// through this server are seen at once.
+const VERSION_TTL: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl ResponseCache {
+    /// Forget the version read, after a write through the server.
+    pub fn invalidate(&self) {
+        *self.version.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+/// The database version, read at most every [`VERSION_TTL`].
+async fn db_version(state: &Arc<AppState>) -> ApiResult<(i64, i64)> {
+    let now = std::time::Instant::now();
+    {
+        let mut known = state
+            .cache
+            .version
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((at, v)) = known.as_mut() {
+            if now.duration_since(*at) < VERSION_TTL {
+                return Ok(*v);
+            }
+            // This request reads the version again; the others go on with the one known
+            // until it has.
+            *at = now;
+        }
+    }
+    let v = read(state, |s| s.version()).await?;
+    *state
+        .cache
+        .version
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some((now, v));
+    Ok(v)
+}
+
+/// Most keys kept; past that, slots nobody is waiting on are dropped.
+const CACHE_KEYS: usize = 1024;
+
+/// The JSON of `key` at the database's current version: from the cache, else computed
+/// once (concurrent requests for the key wait for that computation).
+async fn cached<F, Fut>(state: &Arc<AppState>, key: String, compute: F) -> ApiResult<Response>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ApiResult<String>>,
+{
+    let version = db_version(state).await?;
+    let slot = {
+        let mut slots = state.cache.slots.lock().unwrap_or_else(|p| p.into_inner());
+        if slots.len() >= CACHE_KEYS && !slots.contains_key(&key) {
+            slots.retain(|_, v| Arc::strong_count(v) > 1);
+            if slots.len() >= CACHE_KEYS {
+                slots.clear();
+            }
+        }
+        slots.entry(key).or_default().clone()
+    };
+    let mut entry = slot.lock().await;
+    // The body is shared, not copied: a page of events is about 100 KB.
+    let body = match entry.as_ref() {
+        Some((v, body)) if *v == version => body.clone(),
+        _ => {
+            let body = axum::body::Bytes::from(compute().await?);
+            *entry = Some((version, body.clone()));
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+fn to_json<T: Serialize>(v: &T) -> ApiResult<String> {
+    serde_json::to_string(v)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+}
+
 /// Anything else: 404 in JSON.
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found(format!("no such path: {}", uri.path()))
@@ -367,19 +458,25 @@ pub struct EventPage {
     responses((status = 200, body = EventPage), (status = 400, body = ErrorBody)))]
 pub async fn events(
     State(state): State<Arc<AppState>>,
+    raw: axum::extract::RawQuery,
     q: Result<Query<Filters>, QueryRejection>,
-) -> ApiResult<Json<EventPage>> {
+) -> ApiResult<Response> {
     let q = q?.0.query(1000)?;
-    let sort = q.sort;
-    let limit = q.limit.unwrap_or(100);
-    let found = read(&state, move |s| s.events(&q)).await?;
-    let next_cursor = (found.len() == limit)
-        .then(|| found.last().map(|e| Cursor::after(e, sort).encode()))
-        .flatten();
-    Ok(Json(EventPage {
-        events: found.into_iter().map(event_out).collect(),
-        next_cursor,
-    }))
+    let key = format!("events?{}", raw.0.unwrap_or_default());
+    let st = state.clone();
+    cached(&state, key, || async move {
+        let sort = q.sort;
+        let limit = q.limit.unwrap_or(100);
+        let found = read(&st, move |s| s.events(&q)).await?;
+        let next_cursor = (found.len() == limit)
+            .then(|| found.last().map(|e| Cursor::after(e, sort).encode()))
+            .flatten();
+        to_json(&EventPage {
+            events: found.into_iter().map(event_out).collect(),
+            next_cursor,
+        })
+    })
+    .await
 }
 
 /// A marked stretch of an evidence sentence (code points, relative to the sentence).
@@ -750,48 +847,25 @@ pub async fn timeseries(
         i => return Err(ApiError::bad(format!("interval: {i:?} is not day or week"))),
     };
     let q = f.query(1000)?;
-    // A series over many events is costly and asked for again and again (every dashboard
-    // load): it is kept until the events change.
-    let key = raw.0.unwrap_or_default();
-    let version = read(&state, |s| s.version()).await?;
-    let cached = {
-        let cache = state.series_cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache
-            .get(&key)
-            .filter(|(v, _)| *v == version)
-            .map(|(_, body)| body.clone())
-    };
-    let body = match cached {
-        Some(b) => b,
-        None => {
-            let buckets = read(&state, move |s| s.timeseries(&q, group, interval)).await?;
-            let out = SeriesOut {
-                interval: interval_name,
-                group: group_name,
-                buckets: buckets
-                    .into_iter()
-                    .map(|b| BucketOut {
-                        period: b.period,
-                        key: b.key,
-                        events: b.events,
-                        fatalities: b.fatalities,
-                    })
-                    .collect(),
-            };
-            let body = Arc::new(serde_json::to_string(&out).unwrap_or_default());
-            let mut cache = state.series_cache.lock().unwrap_or_else(|p| p.into_inner());
-            if cache.len() >= 512 {
-                cache.clear();
-            }
-            cache.insert(key, (version, body.clone()));
-            body
-        }
-    };
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        body.as_str().to_owned(),
-    )
-        .into_response())
+    let key = format!("timeseries?{}", raw.0.unwrap_or_default());
+    let st = state.clone();
+    cached(&state, key, || async move {
+        let buckets = read(&st, move |s| s.timeseries(&q, group, interval)).await?;
+        to_json(&SeriesOut {
+            interval: interval_name,
+            group: group_name,
+            buckets: buckets
+                .into_iter()
+                .map(|b| BucketOut {
+                    period: b.period,
+                    key: b.key,
+                    events: b.events,
+                    fatalities: b.fatalities,
+                })
+                .collect(),
+        })
+    })
+    .await
 }
 
 /// An actor of the lexicon.
@@ -868,7 +942,7 @@ pub struct AlertsOut {
 pub async fn alerts(
     State(state): State<Arc<AppState>>,
     q: Result<Query<AlertParams>, QueryRejection>,
-) -> ApiResult<Json<AlertsOut>> {
+) -> ApiResult<Response> {
     let Query(p) = q?;
     let as_of: jiff::civil::Date = match p.as_of.as_deref() {
         None | Some("") => jiff::Zoned::now().date(),
@@ -882,20 +956,26 @@ pub async fn alerts(
             ApiError::bad(format!("as_of: {d:?} is not a date (YYYY-MM-DD) or latest"))
         })?,
     };
-    let first = state.detector.first_day(as_of).to_string();
-    let until = as_of.to_string();
-    let incidents = read(&state, move |s| s.incidents(&first, &until)).await?;
     let st = state.clone();
-    let alerts = tokio::task::spawn_blocking(move || st.detector.detect(&incidents, as_of))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
-    let c = state.detector.config();
-    Ok(Json(AlertsOut {
-        as_of: as_of.to_string(),
-        recent_days: c.recent_days,
-        baseline_days: c.baseline_days,
-        alerts,
-    }))
+    cached(&state, format!("alerts?{as_of}"), || async move {
+        let first = st.detector.first_day(as_of).to_string();
+        let until = as_of.to_string();
+        let incidents = read(&st, move |s| s.incidents(&first, &until)).await?;
+        let d = st.clone();
+        let alerts = tokio::task::spawn_blocking(move || d.detector.detect(&incidents, as_of))
+            .await
+            .map_err(|e| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+            })?;
+        let c = st.detector.config();
+        to_json(&AlertsOut {
+            as_of: as_of.to_string(),
+            recent_days: c.recent_days,
+            baseline_days: c.baseline_days,
+            alerts,
+        })
+    })
+    .await
 }
 
 /// `/api/places` parameters.
@@ -1089,6 +1169,7 @@ pub async fn post_articles(
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .ingest(&batch, &now)?;
+            st.cache.invalidate();
             let out = arts
                 .iter()
                 .zip(&xs)

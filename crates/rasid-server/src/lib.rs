@@ -101,9 +101,6 @@ impl Pool {
     }
 }
 
-/// A time series' JSON and the database version it was computed at.
-type CachedSeries = ((i64, i64), Arc<String>);
-
 /// What the handlers share.
 pub struct AppState {
     config: ServerConfig,
@@ -113,8 +110,8 @@ pub struct AppState {
     lexicon: Arc<Lexicon>,
     places: places::PlaceIndex,
     detector: rasid_alerts::Detector,
-    /// Time series by query string, with the database version they were computed at.
-    series_cache: Mutex<std::collections::HashMap<String, CachedSeries>>,
+    /// Costly read responses by request, with the database version they were computed at.
+    cache: api::ResponseCache,
 }
 
 impl AppState {
@@ -136,7 +133,7 @@ impl AppState {
             },
             writer: Mutex::new(writer),
             places: places::PlaceIndex::new(&lexicon),
-            series_cache: Mutex::new(std::collections::HashMap::new()),
+            cache: api::ResponseCache::default(),
             lexicon,
             extractor,
             config,

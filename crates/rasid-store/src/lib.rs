@@ -90,11 +90,7 @@ enum Side {
     SecondOnly,
 }
 
-fn filter_sql(
-    q: &EventQuery,
-    select: &str,
-    side: Side,
-) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+fn filter_sql(q: &EventQuery, select: &str, side: Side) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     let mut sql = format!("{select} WHERE 1=1");
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(a) = &q.actor {
@@ -112,9 +108,23 @@ fn filter_sql(
         args.push(Box::new(a.clone()));
     }
     if let Some(t) = &q.event_type {
-        sql.push_str(" AND (event_type = ? COLLATE NOCASE OR sub_event_type = ? COLLATE NOCASE)");
-        args.push(Box::new(t.clone()));
-        args.push(Box::new(t.clone()));
+        // A known type or sub-type in its canonical spelling: one exact comparison, which
+        // an index serves; anything else is compared both ways, ignoring case.
+        let types = rasid_lexicon::SUB_EVENT_TYPES;
+        if let Some((_, ty)) = types.iter().find(|(_, ty)| ty.eq_ignore_ascii_case(t)) {
+            sql.push_str(" AND event_type = ?");
+            args.push(Box::new(ty.to_string()));
+        } else if let Some((sub, _)) = types.iter().find(|(sub, _)| sub.eq_ignore_ascii_case(t)) {
+            // (the sub-type index is case-insensitive)
+            sql.push_str(" AND sub_event_type = ? COLLATE NOCASE");
+            args.push(Box::new(sub.to_string()));
+        } else {
+            sql.push_str(
+                " AND (event_type = ? COLLATE NOCASE OR sub_event_type = ? COLLATE NOCASE)",
+            );
+            args.push(Box::new(t.clone()));
+            args.push(Box::new(t.clone()));
+        }
     }
     if let Some(t) = &q.sub_event_type {
         sql.push_str(" AND sub_event_type = ? COLLATE NOCASE");

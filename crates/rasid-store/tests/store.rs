@@ -348,8 +348,9 @@ fn an_actor_on_either_side_pages_in_order() {
         want.sort_by(|a, b| match sort {
             EventSort::Newest => (&b.date_start, b.id).cmp(&(&a.date_start, a.id)),
             EventSort::Oldest => (&a.date_start, a.id).cmp(&(&b.date_start, b.id)),
-            EventSort::Fatalities => (b.fatalities.unwrap_or(-1), b.id)
-                .cmp(&(a.fatalities.unwrap_or(-1), a.id)),
+            EventSort::Fatalities => {
+                (b.fatalities.unwrap_or(-1), b.id).cmp(&(a.fatalities.unwrap_or(-1), a.id))
+            }
         });
         let want: Vec<i64> = want.iter().map(|e| e.id).collect();
         let mut paged = Vec::new();
