@@ -944,20 +944,34 @@ pub async fn alerts(
     q: Result<Query<AlertParams>, QueryRejection>,
 ) -> ApiResult<Response> {
     let Query(p) = q?;
-    let as_of: jiff::civil::Date = match p.as_of.as_deref() {
-        None | Some("") => jiff::Zoned::now().date(),
-        Some("latest") => match read(&state, |s| s.latest_event_date()).await? {
-            Some(d) => d
-                .parse()
-                .map_err(|_| ApiError::bad(format!("the newest event's date {d:?}")))?,
-            None => jiff::Zoned::now().date(),
-        },
-        Some(d) => d.parse().map_err(|_| {
+    // `latest` is resolved inside the computation: it changes only with the database,
+    // which the cache already watches.
+    let asked: Option<jiff::civil::Date> = match p.as_of.as_deref() {
+        None | Some("") => Some(jiff::Zoned::now().date()),
+        Some("latest") => None,
+        Some(d) => Some(d.parse().map_err(|_| {
             ApiError::bad(format!("as_of: {d:?} is not a date (YYYY-MM-DD) or latest"))
-        })?,
+        })?),
     };
+    let key = format!(
+        "alerts?{}",
+        asked.map_or_else(|| "latest".to_string(), |d| d.to_string())
+    );
     let st = state.clone();
-    cached(&state, format!("alerts?{as_of}"), || async move {
+    cached(&state, key, || async move {
+        let as_of = match asked {
+            Some(d) => d,
+            None => match read(&st, |s| s.latest_event_date()).await? {
+                Some(d) => d.parse().map_err(|_| {
+                    ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "database",
+                        format!("the newest event's date {d:?} is not a date"),
+                    )
+                })?,
+                None => jiff::Zoned::now().date(),
+            },
+        };
         let first = st.detector.first_day(as_of).to_string();
         let until = as_of.to_string();
         let incidents = read(&st, move |s| s.incidents(&first, &until)).await?;
