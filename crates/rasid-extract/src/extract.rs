@@ -220,7 +220,10 @@ impl Extractor {
         entities.retain(|e| {
             let capitals = e.src.start < 80 && {
                 let t = &text[e.src.clone()];
-                t.chars().filter(|c| c.is_alphabetic()).count() >= 4
+                t.chars()
+                    .filter(|&c| rasid_text::chars::is_alphabetic(c))
+                    .count()
+                    >= 4
                     && t.chars().all(|c| !c.is_lowercase())
                     && t.chars().any(|c| c.is_ascii_uppercase())
             };

@@ -234,7 +234,11 @@ impl Lexicon {
                 if info.latin
                     && class == 0
                     && !info.acronym
-                    && v[s..e].chars().filter(|c| c.is_alphabetic()).count() < 4
+                    && v[s..e]
+                        .chars()
+                        .filter(|&c| rasid_text::chars::is_alphabetic(c))
+                        .count()
+                        < 4
                     && info.entries.iter().all(|e| matches!(e, EntryRef::Place(_)))
                 {
                     continue;
@@ -608,7 +612,10 @@ impl Lexicon {
 /// Case rules for Latin aliases of names: an acronym must be in capitals; a name must
 /// start with a capital (so that "hama" or "tal" in running English text is not a place).
 fn case_ok(original: &str, acronym: bool) -> bool {
-    let letters: Vec<char> = original.chars().filter(|c| c.is_alphabetic()).collect();
+    let letters: Vec<char> = original
+        .chars()
+        .filter(|&c| rasid_text::chars::is_alphabetic(c))
+        .collect();
     if acronym {
         letters.iter().all(|c| c.is_uppercase())
     } else {

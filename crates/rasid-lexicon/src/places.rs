@@ -97,7 +97,7 @@ fn not_a_place(view: &str, r: &Range<usize>, p: &Place) -> bool {
         .find(['.', '؟', '!', '\n'])
         .map_or(view.len(), |i| r.end + i);
     view[start..end]
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !rasid_text::chars::is_alphanumeric(c))
         .any(|w| SPORTS.contains(&w) || w.strip_prefix('و').is_some_and(|w| SPORTS.contains(&w)))
 }
 

@@ -43,10 +43,26 @@ pub(crate) fn content_hash(text: &str) -> String {
 }
 
 fn fnv64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
+    fnv64_from(0xcbf29ce484222325, bytes)
+}
+
+/// FNV-1a 64 continued from `h` over `bytes`.
+fn fnv64_from(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= b as u64;
         h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// The FNV-1a 64 of words joined by single spaces, without joining them.
+fn fnv64_words(words: &[&str]) -> u64 {
+    let mut h = 0xcbf29ce484222325;
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            h = fnv64_from(h, b" ");
+        }
+        h = fnv64_from(h, w.as_bytes());
     }
     h
 }
@@ -69,16 +85,13 @@ fn splitmix(x: &mut u64) -> u64 {
 /// texts under three words).
 pub fn minhash(match_text: &str) -> [u64; MINHASH] {
     let words: Vec<&str> = match_text
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !rasid_text::chars::is_alphanumeric(c))
         .filter(|w| !w.is_empty())
         .collect();
     let shingles: Vec<u64> = if words.len() < 3 {
         words.iter().map(|w| fnv64(w.as_bytes())).collect()
     } else {
-        words
-            .windows(3)
-            .map(|s| fnv64(s.join(" ").as_bytes()))
-            .collect()
+        words.windows(3).map(fnv64_words).collect()
     };
     let mut seed = 0x0052_4153_4944_u64;
     let mut sig = [u64::MAX; MINHASH];
@@ -264,6 +277,16 @@ pub(crate) fn same_aggregate(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn shingle_hashes_are_those_of_the_joined_words() {
+        let words = ["داعش", "في", "الرقة"];
+        assert_eq!(
+            super::fnv64_words(&words),
+            super::fnv64(words.join(" ").as_bytes())
+        );
+        assert_eq!(super::fnv64_words(&[]), super::fnv64(b""));
+    }
+
     use super::*;
 
     #[test]

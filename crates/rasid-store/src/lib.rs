@@ -239,11 +239,37 @@ pub struct Prepared<'a> {
 impl<'a> Prepared<'a> {
     /// Prepare one article.
     pub fn new(item: NewArticle<'a>) -> Prepared<'a> {
-        let match_text = rasid_text::match_view(&item.article.text).into_string();
-        let hash = dedup::content_hash(&match_text);
-        let signature = dedup::minhash(&match_text);
+        let digest = Digest::of(&item.article.text);
+        Prepared::with_digest(item, digest)
+    }
+
+    /// An article with its digest computed beforehand (on a worker thread, next to its
+    /// extraction: the writer then only assembles and writes).
+    pub fn with_digest(item: NewArticle<'a>, digest: Digest) -> Prepared<'a> {
         Prepared {
             item,
+            match_text: digest.match_text,
+            hash: digest.hash,
+            signature: digest.signature,
+        }
+    }
+}
+
+/// What deduplication needs of an article's text: its match-level text, content hash and
+/// MinHash signature. Owned, so that it travels with the article between threads.
+pub struct Digest {
+    match_text: String,
+    hash: String,
+    signature: [u64; MINHASH],
+}
+
+impl Digest {
+    /// The digest of an article's original text.
+    pub fn of(text: &str) -> Digest {
+        let match_text = rasid_text::match_view(text).into_string();
+        let hash = dedup::content_hash(&match_text);
+        let signature = dedup::minhash(&match_text);
+        Digest {
             match_text,
             hash,
             signature,
@@ -1016,7 +1042,7 @@ impl Store {
 fn fts_terms(query: &str) -> String {
     rasid_text::match_view(query)
         .as_str()
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !rasid_text::chars::is_alphanumeric(c))
         .filter(|w| !w.is_empty())
         .map(|w| format!("\"{w}\""))
         .collect::<Vec<_>>()
@@ -1119,8 +1145,12 @@ fn ingest_one(
         now,
     ])?;
     let article_id = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO articles_fts(rowid, match_text) VALUES (?, ?)")?
-        .execute(params![article_id, match_text])?;
+    // Search finds originals only (a near copy says what its original says): copies are
+    // not indexed.
+    if near.is_none() {
+        tx.prepare_cached("INSERT INTO articles_fts(rowid, match_text) VALUES (?, ?)")?
+            .execute(params![article_id, match_text])?;
+    }
     if near.is_none() {
         let mut stmt =
             tx.prepare_cached("INSERT INTO article_bands(band, value, article_id) VALUES (?,?,?)")?;

@@ -175,7 +175,7 @@ pub fn is_word_char(c: char) -> bool {
             || is_arabic_mark(c)
             || matches!(c, '\u{06E5}'..='\u{06E6}');
     }
-    c.is_alphabetic() || is_arabic_mark(c) || is_combining_latin(c)
+    is_alphabetic(c) || is_arabic_mark(c) || is_combining_latin(c)
 }
 
 #[inline]
@@ -279,5 +279,41 @@ mod tests {
         assert_eq!(match_fold('٤'), Some('4'));
         assert_eq!(rasm_key("بغداد"), rasm_key("ٮعداد"));
         assert_eq!(rasm_key("الحوثيين"), rasm_key("الحوٮٮٮں"));
+    }
+}
+
+/// `char::is_alphanumeric`, with fast paths for ASCII and the Arabic letters (the
+/// standard library's table lookup is slow for everything past Latin-1).
+#[inline]
+pub fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}') {
+        return true;
+    }
+    c.is_alphanumeric()
+}
+
+/// `char::is_alphabetic`, with the same fast paths as [`is_alphanumeric`].
+#[inline]
+pub fn is_alphabetic(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}') {
+        return true;
+    }
+    c.is_alphabetic()
+}
+
+#[cfg(test)]
+mod fast_class_tests {
+    #[test]
+    fn fast_paths_agree_with_the_standard_library() {
+        for c in (0u32..0x3_0000).filter_map(char::from_u32) {
+            assert_eq!(super::is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(super::is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+        }
     }
 }

@@ -8,7 +8,6 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use rasid_extract::article;
 use rasid_store::{BatchReport, DedupConfig, EventQuery, NewArticle, Prepared, Store, StoredEvent};
-use rayon::prelude::*;
 use serde_json::json;
 
 use crate::batches::{self, published_arg, set_jobs, ArticleOptions, LangArg, Published};
@@ -204,20 +203,31 @@ fn ingest_round(
 ) -> Result<Round> {
     let mut failed = Vec::new();
     let bar = progress_bar();
-    type Done = Vec<(rasid_extract::Article, rasid_extract::Extraction)>;
-    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Done>(1);
+    type Done = Vec<(
+        rasid_extract::Article,
+        rasid_extract::Extraction,
+        rasid_store::Digest,
+    )>;
+    // Two batches may wait for the writer: extraction runs ahead while it writes.
+    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Done>(2);
     let writer_bar = bar.clone();
     let writer = std::thread::spawn(move || -> Result<(BatchReport, Store)> {
         let mut total = BatchReport::default();
         for done in wrx {
+            let (done, digests): (Vec<_>, Vec<_>) =
+                done.into_iter().map(|(a, x, d)| ((a, x), d)).unzip();
             let prepared: Vec<Prepared> = done
-                .par_iter()
-                .map(|(art, x)| {
-                    Prepared::new(NewArticle {
-                        article: art,
-                        clean_text: &x.text,
-                        events: &x.events,
-                    })
+                .iter()
+                .zip(digests)
+                .map(|((art, x), digest)| {
+                    Prepared::with_digest(
+                        NewArticle {
+                            article: art,
+                            clean_text: &x.text,
+                            events: &x.events,
+                        },
+                        digest,
+                    )
                 })
                 .collect();
             let now = jiff::Timestamp::now().to_string();
@@ -245,7 +255,9 @@ fn ingest_round(
                 return Err(format!("{}: empty article", art.id));
             }
             let x = extractor.extract(&art);
-            Ok((art, x))
+            // The digest deduplication needs is made here, on the worker threads.
+            let digest = rasid_store::Digest::of(&art.text);
+            Ok((art, x, digest))
         },
         |done| {
             let mut ok = Vec::new();
