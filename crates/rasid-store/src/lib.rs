@@ -264,6 +264,11 @@ pub struct Digest {
 }
 
 impl Digest {
+    /// The content hash (what exact copies are recognised by).
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
     /// The digest of an article's original text.
     pub fn of(text: &str) -> Digest {
         let match_text = rasid_text::match_view(text).into_string();
@@ -583,7 +588,11 @@ impl Store {
         now: &str,
     ) -> Result<BatchReport, StoreError> {
         let config = self.config.clone();
-        let tx = self.conn.transaction()?;
+        // Immediate: the write lock is taken first, so that several processes writing one
+        // database (workers) wait their turn instead of failing on a stale snapshot.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut report = BatchReport::default();
         for item in batch {
             ingest_one(&tx, item, now, &config, &mut report)?;

@@ -8,6 +8,7 @@ mod batches;
 mod cmd;
 mod feeds;
 mod input;
+mod queue;
 mod web;
 
 /// Building the lexicon makes many small allocations; mimalloc makes start-up markedly
@@ -43,6 +44,7 @@ enum Command {
     Watch(cmd::store::WatchArgs),
     Serve(cmd::serve::Args),
     Alerts(cmd::alerts::Args),
+    Worker(cmd::worker::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Watch(a) => cmd::store::watch(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Alerts(a) => cmd::alerts::run(a),
+        Command::Worker(a) => cmd::worker::run(a),
     };
     match result {
         Ok(code) => code,

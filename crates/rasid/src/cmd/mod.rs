@@ -12,3 +12,4 @@ pub mod lexicon;
 pub mod normalize;
 pub mod serve;
 pub mod store;
+pub mod worker;

@@ -63,7 +63,7 @@ pub struct PipelineArgs {
 
 impl PipelineArgs {
     /// The extractor, after starting the worker threads.
-    fn start(&self) -> Result<rasid_extract::Extractor> {
+    pub(crate) fn start(&self) -> Result<rasid_extract::Extractor> {
         set_jobs(self.jobs)?;
         crate::cmd::extract::extractor(self.lexicon.as_deref(), 0.0)
     }
@@ -85,11 +85,18 @@ pub struct IngestArgs {
     show: bool,
     #[command(flatten)]
     web: WebArgs,
+    /// Publish the articles to this NATS JetStream server for `rasid worker`s to process,
+    /// instead of processing them here.
+    #[arg(long, value_name = "URL")]
+    nats: Option<String>,
     /// Inputs: files, directories, feed or page URLs (`-` or none: stdin).
     files: Vec<PathBuf>,
 }
 
 pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
+    if let Some(url) = &a.nats {
+        return publish(&a, url);
+    }
     let extractor = a.pipeline.start()?;
     let options = ArticleOptions {
         lang: a.pipeline.lang.lang(),
@@ -138,6 +145,66 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
         }
         out.flush()?;
     }
+    report_failures(&failed);
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// `rasid ingest --nats`: read the inputs as `ingest` does and publish each article to the
+/// stream, batch by batch, waiting for the stream to confirm each.
+fn publish(a: &IngestArgs, url: &str) -> Result<ExitCode> {
+    let options = ArticleOptions {
+        lang: a.pipeline.lang.lang(),
+        published: match published_arg(&a.published)? {
+            Some(d) => Published::IfMissing(d),
+            None => Published::AsRead,
+        },
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    let js = rt.block_on(crate::queue::connect(url))?;
+    let (sources, errors) = crate::input::article_sources(&a.files);
+    let mut failed = errors;
+    let mut total = crate::queue::Published::default();
+    let (unreadable, _) = batches::run(
+        sources,
+        options,
+        crate::web::Web::new(&a.web)?,
+        |art| {
+            if art.text.trim().is_empty() {
+                return Err(format!("{}: empty article", art.id));
+            }
+            Ok(art)
+        },
+        |done| {
+            let mut arts = Vec::new();
+            for d in done {
+                match d {
+                    Ok(art) => arts.push(art),
+                    Err(e) => failed.push(e),
+                }
+            }
+            let p = rt.block_on(crate::queue::publish(&js, &arts))?;
+            total.new += p.new;
+            total.duplicate += p.duplicate;
+            Ok(true)
+        },
+    )?;
+    if unreadable {
+        failed.push("some inputs could not be opened (see above)".into());
+    }
+    println!(
+        "{url}: {} articles published, {} already in the stream, {} failed",
+        total.new,
+        total.duplicate,
+        failed.len()
+    );
     report_failures(&failed);
     Ok(if failed.is_empty() {
         ExitCode::SUCCESS
