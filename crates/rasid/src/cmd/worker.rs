@@ -387,11 +387,11 @@ async fn process(
     .await?;
     match written {
         Ok(report) => {
-            // Committed: now, and only now, the messages are done.
-            for m in &msgs {
-                m.double_ack()
-                    .await
-                    .map_err(|e| anyhow::anyhow!("acknowledging: {e}"))?;
+            // Committed: now, and only now, the messages are done (acknowledged together,
+            // each confirmed by the server).
+            let acks = futures_util::future::join_all(msgs.iter().map(|m| m.double_ack())).await;
+            for r in acks {
+                r.map_err(|e| anyhow::anyhow!("acknowledging: {e}"))?;
             }
             metrics
                 .messages

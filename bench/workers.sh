@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Throughput of `rasid worker` with 1, 2 and 4 workers on one machine: a throw-away
+# nats-server (JetStream) on loopback, the 30,676 SaudiNewsNet articles published once per
+# run, the workers started together and timed until the stream is empty.
+#
+#   bench/workers.sh [ARTICLES.jsonl.gz]     (default: ../shared's SaudiNewsNet)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+input=${1:-}
+if [ -z "$input" ]; then
+  input=target/bench/snn.jsonl.gz
+  mkdir -p target/bench
+  [ -f "$input" ] || cat ../shared/data/news/saudinewsnet.part*.jsonl.gz > "$input"
+fi
+if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then
+  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nats-server >/dev/null
+fi
+export PATH="$PATH:/usr/sbin"
+cargo build --release -q -p rasid
+rasid=./target/release/rasid
+port=${PORT:-14333}
+for n in ${WORKERS:-1 2 4}; do
+  work=$(mktemp -d)
+  nats-server -js -a 127.0.0.1 -p "$port" -sd "$work/js" >/dev/null 2>&1 &
+  nats=$!
+  sleep 0.5
+  $rasid ingest --nats "nats://127.0.0.1:$port" "$input" | tail -1
+  jobs=$(( n >= 2 ? 1 : 2 ))
+  start=$(date +%s.%N)
+  pids=()
+  for i in $(seq 1 "$n"); do
+    $rasid worker --nats "nats://127.0.0.1:$port" --db "$work/w.db" --metrics-addr 127.0.0.1:0 \
+      --until-empty -j "$jobs" --batch 128 > "$work/out.$i" 2> "$work/log.$i" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  end=$(date +%s.%N)
+  secs=$(echo "$end - $start" | bc)
+  msgs=$(cat "$work"/out.* | awk '{ s += $1 } END { print s }')
+  printf '%d worker(s): %d messages in %.1f s = %.0f articles/s\n' "$n" "$msgs" "$secs" "$(echo "$msgs / $secs" | bc -l)"
+  kill "$nats"; wait "$nats" 2>/dev/null || true
+  rm -rf "$work"
+done
