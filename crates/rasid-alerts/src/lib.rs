@@ -431,6 +431,36 @@ pub struct Finding {
     pub summary_ar: String,
 }
 
+impl Finding {
+    /// A finding of a series from the model's figures: `counts` is observed and
+    /// baseline; the probability and score come from `ln_p`.
+    #[allow(clippy::too_many_arguments)]
+    fn scored(
+        kind: AlertKind,
+        area: &Area,
+        family: Option<String>,
+        [observed, baseline]: [u64; 2],
+        expected: f64,
+        ln_p: f64,
+        summary_en: String,
+        summary_ar: String,
+    ) -> Finding {
+        Finding {
+            kind,
+            area: Some(area.clone()),
+            family,
+            observed,
+            expected,
+            baseline,
+            probability: ln_p.exp(),
+            score: -ln_p / std::f64::consts::LN_10,
+            new_areas: Vec::new(),
+            summary_en,
+            summary_ar,
+        }
+    }
+}
+
 /// An incident listed as a reason for an alert.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contributing {
@@ -824,7 +854,6 @@ impl Detector {
             Some(f) => (format!(" ({f})"), format!(" ({})", text::family_ar(f))),
             None => (String::new(), String::new()),
         };
-        let ln10 = std::f64::consts::LN_10;
 
         let province_wide = key.area.admin2.is_none() && key.family.is_none();
         if raw_baseline == 0 && province_wide {
@@ -832,29 +861,26 @@ impl Detector {
                 let alpha = c.prior_events;
                 let expected = alpha / exposure * window;
                 let ln_p = model::nb_log_tail(n, alpha, p_success);
-                out.push(Finding {
-                    kind: AlertKind::FirstActivity,
-                    area: Some(key.area.clone()),
-                    family: None,
-                    observed: n,
+                out.push(Finding::scored(
+                    AlertKind::FirstActivity,
+                    &key.area,
+                    None,
+                    [n, 0],
                     expected,
-                    baseline: 0,
-                    probability: ln_p.exp(),
-                    score: -ln_p / ln10,
-                    new_areas: Vec::new(),
-                    summary_en: format!(
+                    ln_p,
+                    format!(
                         "First {actor_en} activity in {area_en} in {} days: {} in the last {}",
                         c.baseline_days,
                         text::en_count(n, "incident", "incidents"),
                         text::en_count(c.recent_days as u64, "day", "days"),
                     ),
-                    summary_ar: format!(
+                    format!(
                         "{actor_ar} في {area_ar}: أول نشاط منذ {}، {} {}",
                         text::ar_count(c.baseline_days as u64, &text::DAY),
                         text::ar_count(n, &text::INCIDENT),
                         text::ar_within_days(c.recent_days as u64),
                     ),
-                });
+                ));
             }
         } else if n >= c.min_count {
             let counted = model::winsorized_sum(&s.bins, c.spike_bins);
@@ -862,31 +888,28 @@ impl Detector {
             let expected = alpha / exposure * window;
             let ln_p = model::nb_log_tail(n, alpha, p_success);
             if n as f64 >= c.min_ratio * expected && ln_p <= c.max_probability.ln() {
-                out.push(Finding {
-                    kind: AlertKind::Rising,
-                    area: Some(key.area.clone()),
-                    family: key.family.clone(),
-                    observed: n,
+                out.push(Finding::scored(
+                    AlertKind::Rising,
+                    &key.area,
+                    key.family.clone(),
+                    [n, raw_baseline],
                     expected,
-                    baseline: raw_baseline,
-                    probability: ln_p.exp(),
-                    score: -ln_p / ln10,
-                    new_areas: Vec::new(),
-                    summary_en: format!(
+                    ln_p,
+                    format!(
                         "{actor_en} activity{family_en} in {area_en}: {} in {} days vs {} expected (p = {})",
                         text::en_count(n, "incident", "incidents"),
                         c.recent_days,
                         text::expected(expected),
                         text::probability(ln_p),
                     ),
-                    summary_ar: format!(
+                    format!(
                         "نشاط {actor_ar}{family_ar} في {area_ar}: {} {} مقابل {} متوقعة (p = {})",
                         text::ar_count(n, &text::INCIDENT),
                         text::ar_within_days(c.recent_days as u64),
                         text::expected(expected),
                         text::probability(ln_p),
                     ),
-                });
+                ));
             }
         }
 
@@ -901,30 +924,27 @@ impl Detector {
                 && ln_p <= c.max_probability.ln()
             {
                 let f = s.recent_fatalities;
-                out.push(Finding {
-                    kind: AlertKind::Fatalities,
-                    area: Some(key.area.clone()),
-                    family: None,
-                    observed: f,
+                out.push(Finding::scored(
+                    AlertKind::Fatalities,
+                    &key.area,
+                    None,
+                    [f, s.fatality_bins.iter().sum()],
                     expected,
-                    baseline: s.fatality_bins.iter().sum(),
-                    probability: ln_p.exp(),
-                    score: -ln_p / ln10,
-                    new_areas: Vec::new(),
-                    summary_en: format!(
+                    ln_p,
+                    format!(
                         "Fatalities in {actor_en} incidents in {area_en}: {f} in {} days vs {} expected (p = {})",
                         c.recent_days,
                         text::expected(expected),
                         text::probability(ln_p),
                     ),
-                    summary_ar: format!(
+                    format!(
                         "قتلى حوادث {actor_ar} في {area_ar}: {} {} مقابل {} متوقعة (p = {})",
                         text::ar_count(f, &text::KILLED),
                         text::ar_within_days(c.recent_days as u64),
                         text::expected(expected),
                         text::probability(ln_p),
                     ),
-                });
+                ));
             }
         }
         out

@@ -306,8 +306,6 @@ fn three_workers_store_every_article_and_event_once() {
     // workers' order.)
     let replayed = replay_in_commit_order(&dir, &db);
     same_events(&events, &replayed);
-    let reports =
-        |e: &BTreeMap<String, usize>| -> usize { e.keys().map(|k| k.split(" + ").count()).sum() };
     assert_eq!(reports(&events), reports(&want_events), "every report once");
 }
 
@@ -347,6 +345,11 @@ fn replay_in_commit_order(dir: &Path, db: &Path) -> BTreeMap<String, usize> {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     contents(&seq).1
+}
+
+/// How many reports the incidents group.
+fn reports(events: &BTreeMap<String, usize>) -> usize {
+    events.keys().map(|k| k.split(" + ").count()).sum()
 }
 
 /// Compares event tables, naming only what differs.
@@ -439,8 +442,6 @@ fn a_killed_worker_s_messages_are_delivered_again() {
     // Redelivered messages come after the others: compare with one process taking the
     // articles in the order they were committed.
     same_events(&events, &replay_in_commit_order(&dir, &db));
-    let reports =
-        |e: &BTreeMap<String, usize>| -> usize { e.keys().map(|k| k.split(" + ").count()).sum() };
     assert_eq!(reports(&events), reports(&want_events), "every report once");
 }
 

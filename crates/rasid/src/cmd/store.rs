@@ -93,18 +93,25 @@ pub struct IngestArgs {
     files: Vec<PathBuf>,
 }
 
+impl IngestArgs {
+    /// How articles are read: `--lang`, and `--published` for those without a date.
+    fn options(&self) -> Result<ArticleOptions> {
+        Ok(ArticleOptions {
+            lang: self.pipeline.lang.lang(),
+            published: match published_arg(&self.published)? {
+                Some(d) => Published::IfMissing(d),
+                None => Published::AsRead,
+            },
+        })
+    }
+}
+
 pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
     if let Some(url) = &a.nats {
         return publish(&a, url);
     }
     let extractor = a.pipeline.start()?;
-    let options = ArticleOptions {
-        lang: a.pipeline.lang.lang(),
-        published: match published_arg(&a.published)? {
-            Some(d) => Published::IfMissing(d),
-            None => Published::AsRead,
-        },
-    };
+    let options = a.options()?;
     let store = a.db.open()?;
     let (sources, errors) = crate::input::article_sources(&a.files);
     let web = web_for(&store, &sources, &a.web)?;
@@ -156,13 +163,7 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
 /// `rasid ingest --nats`: read the inputs as `ingest` does and publish each article to the
 /// stream, batch by batch, waiting for the stream to confirm each.
 fn publish(a: &IngestArgs, url: &str) -> Result<ExitCode> {
-    let options = ArticleOptions {
-        lang: a.pipeline.lang.lang(),
-        published: match published_arg(&a.published)? {
-            Some(d) => Published::IfMissing(d),
-            None => Published::AsRead,
-        },
-    };
+    let options = a.options()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
