@@ -487,3 +487,80 @@ fn a_poison_message_is_a_dead_letter_and_the_rest_go_on() {
         articles.len()
     );
 }
+
+/// Serves one file over HTTP on 127.0.0.1 (every request gets it).
+fn serve_file(path: &str, content_type: &'static str) -> String {
+    let body = std::fs::read(path).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/feed.xml", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut r = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while r.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let mut s = stream;
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(&body);
+        }
+    });
+    url
+}
+
+#[test]
+fn watch_publishes_feed_items_for_the_workers() {
+    let dir = temp_dir("watch");
+    let Some(nats) = Nats::start(&dir) else {
+        return;
+    };
+    let feed = serve_file(
+        &data("tests/data/feeds/syria-ar.xml"),
+        "application/rss+xml",
+    );
+    let feeds = dir.join("feeds.toml");
+    std::fs::write(&feeds, format!("[[feed]]\nurl = \"{feed}\"\n")).unwrap();
+    let state = dir.join("state.db");
+    let o = rasid(&[
+        "watch",
+        "--once",
+        "--no-follow",
+        "--delay",
+        "0",
+        "--db",
+        state.to_str().unwrap(),
+        "--nats",
+        &nats.url(),
+        feeds.to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    // One item of the fixture feed has no text of its own: named, the others go on.
+    assert_eq!(o.status.code(), Some(2), "{out}{err}");
+    assert!(err.contains("the feed item has no text"), "{err}");
+    assert!(
+        out.contains("HTTP 200: 4 items, 4 new"),
+        "the poll is reported: {out}"
+    );
+    let published: usize = out
+        .lines()
+        .find_map(|l| {
+            l.split(" articles published")
+                .next()?
+                .rsplit(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(published, 3, "{out}");
+    assert_eq!(nats.stream_messages("RASID"), published as u64);
+    let db = dir.join("shared.db");
+    let done = finish(worker(&nats, &db, &["--until-empty"]));
+    assert!(done.starts_with(&format!("{published} messages")), "{done}");
+    assert!(stored(&db) >= 1, "the feed's reports are stored");
+}

@@ -163,43 +163,11 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
 /// `rasid ingest --nats`: read the inputs as `ingest` does and publish each article to the
 /// stream, batch by batch, waiting for the stream to confirm each.
 fn publish(a: &IngestArgs, url: &str) -> Result<ExitCode> {
-    let options = a.options()?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
-    let js = rt.block_on(crate::queue::connect(url))?;
+    let publisher = Publisher::connect(url)?;
     let (sources, errors) = crate::input::article_sources(&a.files);
+    let (total, more, _) = publisher.round(sources, a.options()?, Web::new(&a.web)?)?;
     let mut failed = errors;
-    let mut total = crate::queue::Published::default();
-    let (unreadable, _) = batches::run(
-        sources,
-        options,
-        crate::web::Web::new(&a.web)?,
-        |art| {
-            if art.text.trim().is_empty() {
-                return Err(format!("{}: empty article", art.id));
-            }
-            Ok(art)
-        },
-        |done| {
-            let mut arts = Vec::new();
-            for d in done {
-                match d {
-                    Ok(art) => arts.push(art),
-                    Err(e) => failed.push(e),
-                }
-            }
-            let p = rt.block_on(crate::queue::publish(&js, &arts))?;
-            total.new += p.new;
-            total.duplicate += p.duplicate;
-            Ok(true)
-        },
-    )?;
-    if unreadable {
-        failed.push("some inputs could not be opened (see above)".into());
-    }
+    failed.extend(more);
     println!(
         "{url}: {} articles published, {} already in the stream, {} failed",
         total.new,
@@ -212,6 +180,82 @@ fn publish(a: &IngestArgs, url: &str) -> Result<ExitCode> {
     } else {
         ExitCode::from(2)
     })
+}
+
+/// A connection to the stream for `ingest --nats` and `watch --nats`.
+struct Publisher {
+    rt: tokio::runtime::Runtime,
+    js: async_nats::jetstream::Context,
+}
+
+impl Publisher {
+    fn connect(url: &str) -> Result<Publisher> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .context("starting the runtime")?;
+        let js = rt.block_on(crate::queue::connect(url))?;
+        Ok(Publisher { rt, js })
+    }
+
+    /// Read `sources` (URLs through `web`) and publish their articles: the totals, the
+    /// failures, and `web` with its polls.
+    fn round(
+        &self,
+        sources: Vec<crate::input::Source>,
+        options: ArticleOptions,
+        web: Web,
+    ) -> Result<(crate::queue::Published, Vec<String>, Web)> {
+        let mut failed = Vec::new();
+        let mut total = crate::queue::Published::default();
+        let (unreadable, web) = batches::run(
+            sources,
+            options,
+            web,
+            |art| {
+                if art.text.trim().is_empty() {
+                    return Err(format!("{}: empty article", art.id));
+                }
+                Ok(art)
+            },
+            |done| {
+                let mut arts = Vec::new();
+                for d in done {
+                    match d {
+                        Ok(art) => arts.push(art),
+                        Err(e) => failed.push(e),
+                    }
+                }
+                let p = self.rt.block_on(crate::queue::publish(&self.js, &arts))?;
+                total.new += p.new;
+                total.duplicate += p.duplicate;
+                Ok(true)
+            },
+        )?;
+        if unreadable {
+            failed.push("some inputs could not be opened (see above)".into());
+        }
+        Ok((total, failed, web))
+    }
+}
+
+/// Keep what each feed poll said (validators for the next conditional GET, the outcome).
+fn save_polls(store: &mut Store, polls: &[crate::web::Poll]) -> Result<()> {
+    let now = jiff::Timestamp::now().to_string();
+    for p in polls {
+        store.save_feed_state(&rasid_store::FeedState {
+            url: p.url.clone(),
+            etag: p.validators.etag.clone(),
+            last_modified: p.validators.last_modified.clone(),
+            polled_at: now.clone(),
+            status: p.status.clone(),
+            ok: p.ok,
+            items: p.items,
+            new_items: p.new_items,
+        })?;
+    }
+    Ok(())
 }
 
 fn report_failures(failed: &[String]) {
@@ -348,19 +392,7 @@ fn ingest_round(
     if unreadable {
         failed.push("some inputs could not be opened (see above)".into());
     }
-    let now = jiff::Timestamp::now().to_string();
-    for p in &web.polls {
-        store.save_feed_state(&rasid_store::FeedState {
-            url: p.url.clone(),
-            etag: p.validators.etag.clone(),
-            last_modified: p.validators.last_modified.clone(),
-            polled_at: now.clone(),
-            status: p.status.clone(),
-            ok: p.ok,
-            items: p.items,
-            new_items: p.new_items,
-        })?;
-    }
+    save_polls(&mut store, &web.polls)?;
     Ok(Round {
         store,
         total,
@@ -402,6 +434,10 @@ pub struct WatchArgs {
     /// ones posted to its `[[webhook]]`s (each once; what was sent is kept in the database).
     #[arg(long, value_name = "FILE")]
     alerts: Option<PathBuf>,
+    /// Publish the articles to this NATS JetStream server for `rasid worker`s, instead of
+    /// processing them here (the database keeps the feeds' state).
+    #[arg(long, value_name = "URL")]
+    nats: Option<String>,
     /// The feeds file (TOML): `interval = "15m"` and `[[feed]]` tables with `url` (and
     /// optionally `name`, `interval`).
     feeds: PathBuf,
@@ -423,6 +459,7 @@ pub fn watch(a: WatchArgs) -> Result<ExitCode> {
         published: Published::AsRead,
     };
     let mut store = a.db.open()?;
+    let publisher = a.nats.as_deref().map(Publisher::connect).transpose()?;
     let mut last: std::collections::HashMap<String, Instant> = Default::default();
     let mut all_ok = true;
     loop {
@@ -437,6 +474,28 @@ pub fn watch(a: WatchArgs) -> Result<ExitCode> {
                 last.insert(s.name(), now);
             }
             let web = web_for(&store, &due, &a.web)?;
+            if let Some(p) = &publisher {
+                let (total, failed, web) = p.round(due, options, web)?;
+                save_polls(&mut store, &web.polls)?;
+                let stamp = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%S");
+                for poll in &web.polls {
+                    println!("{stamp} {}: {}", poll.url, poll.status);
+                    all_ok &= poll.ok;
+                }
+                println!(
+                    "{stamp} {} articles published, {} already in the stream, {} failed",
+                    total.new,
+                    total.duplicate,
+                    failed.len()
+                );
+                report_failures(&failed);
+                all_ok &= failed.is_empty();
+                if a.once {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                continue;
+            }
             let round = ingest_round(store, &extractor, due, options, web)?;
             let stamp = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%S");
             for p in &round.polls {
