@@ -1147,7 +1147,9 @@ fn ingest_one(
         a.lang.as_str(),
         a.text,
         item.clean_text,
-        match_text,
+        // Derived from `text` whenever needed (match_view): not stored twice; the
+        // full-text index holds what search needs of it.
+        "",
         hash,
         dedup::to_blob(&sig),
         near,
