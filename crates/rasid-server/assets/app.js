@@ -284,15 +284,17 @@ async function loadTimeline() {
   drawTimeline(series);
 }
 
-// Every period from the filters' first day (else the first period with events) to their
-// last (else the last with events), so that quiet periods show as gaps: a rise after a
-// quiet baseline must look like one.
+// With a date range chosen (by hand, or by focusing an alert), every period of it, so that
+// quiet periods show as gaps: a rise after a quiet baseline must look like one. Without
+// one, the periods with events only (a single misdated event must not stretch the axis
+// over decades).
 function fillPeriods(periods, interval) {
+  if (!state.filters.since || !state.filters.until) return periods;
   const day = (s) => new Date(`${s}T00:00:00Z`);
   const iso = (d) => d.toISOString().slice(0, 10);
   const monday = (d) => { const m = new Date(d); m.setUTCDate(m.getUTCDate() - ((m.getUTCDay() + 6) % 7)); return m; };
-  let first = state.filters.since ? day(state.filters.since) : periods.length ? day(periods[0]) : null;
-  let last = state.filters.until ? day(state.filters.until) : periods.length ? day(periods[periods.length - 1]) : null;
+  let first = day(state.filters.since);
+  let last = day(state.filters.until);
   if (!first || !last || Number.isNaN(first.getTime()) || Number.isNaN(last.getTime()) || first > last) return periods;
   if (interval === "week") { first = monday(first); last = monday(last); }
   const step = interval === "week" ? 7 : 1;
