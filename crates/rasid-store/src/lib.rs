@@ -601,6 +601,32 @@ impl Store {
         Ok(report)
     }
 
+    /// [`Store::ingest_prepared`] for extracted articles whose [`Digest`] was made beside
+    /// their extraction (the batch pipeline of `rasid ingest` and `rasid worker`).
+    pub fn ingest_digested(
+        &mut self,
+        batch: Vec<(Article, rasid_extract::Extraction, Digest)>,
+        now: &str,
+    ) -> Result<BatchReport, StoreError> {
+        let (items, digests): (Vec<_>, Vec<_>) =
+            batch.into_iter().map(|(a, x, d)| ((a, x), d)).unzip();
+        let prepared: Vec<Prepared> = items
+            .iter()
+            .zip(digests)
+            .map(|((article, x), digest)| {
+                Prepared::with_digest(
+                    NewArticle {
+                        article,
+                        clean_text: &x.text,
+                        events: &x.events,
+                    },
+                    digest,
+                )
+            })
+            .collect();
+        self.ingest_prepared(&prepared, now)
+    }
+
     /// Whether an article with this URL is stored (feed items already read are not
     /// fetched again).
     pub fn has_url(&self, url: &str) -> Result<bool, StoreError> {

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use rasid_extract::article;
-use rasid_store::{BatchReport, DedupConfig, EventQuery, NewArticle, Prepared, Store, StoredEvent};
+use rasid_store::{BatchReport, DedupConfig, EventQuery, Store, StoredEvent};
 use serde_json::json;
 
 use crate::batches::{self, published_arg, set_jobs, ArticleOptions, LangArg, Published};
@@ -209,35 +209,38 @@ impl Publisher {
     ) -> Result<(crate::queue::Published, Vec<String>, Web)> {
         let mut failed = Vec::new();
         let mut total = crate::queue::Published::default();
-        let (unreadable, web) = batches::run(
-            sources,
-            options,
-            web,
-            |art| {
-                if art.text.trim().is_empty() {
-                    return Err(format!("{}: empty article", art.id));
-                }
-                Ok(art)
-            },
-            |done| {
-                let mut arts = Vec::new();
-                for d in done {
-                    match d {
-                        Ok(art) => arts.push(art),
-                        Err(e) => failed.push(e),
-                    }
-                }
-                let p = self.rt.block_on(crate::queue::publish(&self.js, &arts))?;
-                total.new += p.new;
-                total.duplicate += p.duplicate;
-                Ok(true)
-            },
-        )?;
+        let (unreadable, web) = batches::run(sources, options, web, non_empty, |done| {
+            let arts = split(done, &mut failed);
+            let p = self.rt.block_on(crate::queue::publish(&self.js, &arts))?;
+            total.new += p.new;
+            total.duplicate += p.duplicate;
+            Ok(true)
+        })?;
         if unreadable {
             failed.push("some inputs could not be opened (see above)".into());
         }
         Ok((total, failed, web))
     }
+}
+
+/// An article with text, or why it is none.
+fn non_empty(art: rasid_extract::Article) -> Result<rasid_extract::Article, String> {
+    if art.text.trim().is_empty() {
+        return Err(format!("{}: empty article", art.id));
+    }
+    Ok(art)
+}
+
+/// The results of a batch that succeeded; the failures are added to `failed`.
+fn split<T>(done: Vec<Result<T, String>>, failed: &mut Vec<String>) -> Vec<T> {
+    let mut ok = Vec::new();
+    for d in done {
+        match d {
+            Ok(v) => ok.push(v),
+            Err(e) => failed.push(e),
+        }
+    }
+    ok
 }
 
 /// Keep what each feed poll said (validators for the next conditional GET, the outcome).
@@ -326,28 +329,13 @@ fn ingest_round(
     let writer = std::thread::spawn(move || -> Result<(BatchReport, Store)> {
         let mut total = BatchReport::default();
         for done in wrx {
-            let (done, digests): (Vec<_>, Vec<_>) =
-                done.into_iter().map(|(a, x, d)| ((a, x), d)).unzip();
-            let prepared: Vec<Prepared> = done
-                .iter()
-                .zip(digests)
-                .map(|((art, x), digest)| {
-                    Prepared::with_digest(
-                        NewArticle {
-                            article: art,
-                            clean_text: &x.text,
-                            events: &x.events,
-                        },
-                        digest,
-                    )
-                })
-                .collect();
+            let n = done.len() as u64;
             let now = jiff::Timestamp::now().to_string();
-            let r = store.ingest_prepared(&prepared, &now).with_context(|| {
+            let r = store.ingest_digested(done, &now).with_context(|| {
                 format!("{}: storing a batch (nothing of it was kept)", store.path())
             })?;
             total.add(r);
-            writer_bar.inc(done.len() as u64);
+            writer_bar.inc(n);
             writer_bar.set_message(format!(
                 "{} new, {} already there, {} new events, {} further reports",
                 total.new_articles,
@@ -363,22 +351,14 @@ fn ingest_round(
         options,
         web,
         |art| {
-            if art.text.trim().is_empty() {
-                return Err(format!("{}: empty article", art.id));
-            }
+            let art = non_empty(art)?;
             let x = extractor.extract(&art);
             // The digest deduplication needs is made here, on the worker threads.
             let digest = rasid_store::Digest::of(&art.text);
             Ok((art, x, digest))
         },
         |done| {
-            let mut ok = Vec::new();
-            for d in done {
-                match d {
-                    Ok(v) => ok.push(v),
-                    Err(e) => failed.push(e),
-                }
-            }
+            let ok = split(done, &mut failed);
             // A closed channel: the writer stopped on an error, reported below.
             Ok(wtx.send(ok).is_ok())
         },

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use async_nats::jetstream::{self, AckKind};
 use futures_util::StreamExt;
 use rasid_extract::{article, Article, Extraction, Extractor};
-use rasid_store::{Digest, NewArticle, Prepared, Store};
+use rasid_store::{Digest, Store};
 use rayon::prelude::*;
 
 use crate::cmd::store::{DbArg, PipelineArgs};
@@ -161,6 +161,21 @@ fn work(extractor: &Extractor, a: &Article) -> Result<(Extraction, Digest), Stri
         (extractor.extract(a), Digest::of(&a.text))
     }))
     .map_err(|_| format!("{}: extraction failed (panic)", a.id))
+}
+
+/// A message no worker can process: to the dead letters, logged and counted.
+async fn bury(
+    js: &jetstream::Context,
+    m: &jetstream::Message,
+    error: &str,
+    metrics: &Metrics,
+    json: bool,
+) -> Result<()> {
+    log(json, "warn", "dead letter", &[("error", error.to_string())]);
+    dead_letter(js, m, error).await?;
+    metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
+    metrics.messages.fetch_add(1, Ordering::Relaxed);
+    Ok(())
 }
 
 async fn dead_letter(js: &jetstream::Context, msg: &jetstream::Message, error: &str) -> Result<()> {
@@ -329,10 +344,7 @@ async fn process(
         match parse(&m) {
             Ok(art) => good.push((m, art)),
             Err(e) => {
-                log(json, "warn", "dead letter", &[("error", e.clone())]);
-                dead_letter(js, &m, &e).await?;
-                metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
-                metrics.messages.fetch_add(1, Ordering::Relaxed);
+                bury(js, &m, &e, metrics, json).await?;
             }
         }
     }
@@ -352,37 +364,17 @@ async fn process(
         match r {
             Ok((x, d)) => keep.push((m, art, x, d)),
             Err(e) => {
-                log(json, "warn", "dead letter", &[("error", e.clone())]);
-                dead_letter(js, &m, &e).await?;
-                metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
-                metrics.messages.fetch_add(1, Ordering::Relaxed);
+                bury(js, &m, &e, metrics, json).await?;
             }
         }
     }
-    let (msgs, done): (Vec<_>, Vec<_>) = keep
-        .into_iter()
-        .map(|(m, a, x, d)| (m, ((a, x), d)))
-        .unzip();
+    let (msgs, done): (Vec<_>, Vec<_>) =
+        keep.into_iter().map(|(m, a, x, d)| (m, (a, x, d))).unzip();
     let st = store.clone();
     let written = tokio::task::spawn_blocking(move || {
-        let (pairs, digests): (Vec<_>, Vec<_>) = done.into_iter().unzip();
-        let prepared: Vec<Prepared> = pairs
-            .iter()
-            .zip(digests)
-            .map(|((art, x), d)| {
-                Prepared::with_digest(
-                    NewArticle {
-                        article: art,
-                        clean_text: &x.text,
-                        events: &x.events,
-                    },
-                    d,
-                )
-            })
-            .collect();
         let now = jiff::Timestamp::now().to_string();
         let mut store = st.lock().unwrap_or_else(|p| p.into_inner());
-        store.ingest_prepared(&prepared, &now)
+        store.ingest_digested(done, &now)
     })
     .await?;
     match written {
