@@ -10,7 +10,6 @@
 //!   limited; every SQL value is a bound parameter.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::DefaultBodyLimit;
@@ -33,8 +32,8 @@ pub use utoipa;
 /// Settings of the server.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// The database file.
-    pub db: PathBuf,
+    /// The database: a SQLite file, or a PostgreSQL server's `postgres://` URL.
+    pub db: String,
     /// The bearer token writes need; `None` disables writes.
     pub token: Option<String>,
     /// Largest request body, in bytes.
@@ -50,10 +49,10 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// Defaults for a database file.
-    pub fn new(db: PathBuf) -> ServerConfig {
+    /// Defaults for a database (file or URL).
+    pub fn new(db: impl Into<String>) -> ServerConfig {
         ServerConfig {
-            db,
+            db: db.into(),
             token: None,
             max_body: 4 << 20,
             max_query: 4096,
@@ -80,7 +79,7 @@ pub enum ServerError {
 
 /// A pool of read connections.
 struct Pool {
-    path: PathBuf,
+    location: String,
     idle: Mutex<Vec<Store>>,
     keep: usize,
 }
@@ -90,7 +89,7 @@ impl Pool {
         let store = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let store = match store {
             Some(s) => s,
-            None => Store::open(&self.path, DedupConfig::default())?,
+            None => Store::connect(&self.location, DedupConfig::default())?,
         };
         let out = f(&store);
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
@@ -118,7 +117,7 @@ impl AppState {
     /// Open the database (creating it if needed, as `rasid ingest` does) and index the
     /// gazetteer for autocomplete.
     pub fn new(config: ServerConfig, extractor: Extractor) -> Result<AppState, ServerError> {
-        let writer = Store::open(&config.db, DedupConfig::default())?;
+        let writer = Store::connect(&config.db, DedupConfig::default())?;
         let lexicon = extractor.lexicon().clone();
         let detector = rasid_alerts::Detector::new(
             config.alerts.clone(),
@@ -127,7 +126,7 @@ impl AppState {
         Ok(AppState {
             detector,
             readers: Pool {
-                path: config.db.clone(),
+                location: config.db.clone(),
                 idle: Mutex::new(Vec::new()),
                 keep: config.readers,
             },

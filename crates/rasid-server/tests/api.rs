@@ -53,7 +53,7 @@ fn start(db: PathBuf, token: Option<&str>, max_body: usize) -> Running {
     let config = ServerConfig {
         token: token.map(str::to_string),
         max_body,
-        ..ServerConfig::new(db)
+        ..ServerConfig::new(db.to_str().unwrap())
     };
     let state = Arc::new(AppState::new(config, extractor()).unwrap());
     let (tx, rx) = std::sync::mpsc::channel();

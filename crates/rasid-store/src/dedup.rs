@@ -1,9 +1,6 @@
 //! Deduplication: content hashes and SimHash for articles, incident matching for events.
 
 use rasid_extract::Event;
-use rusqlite::{params, OptionalExtension};
-
-use crate::StoreError;
 
 /// Thresholds of deduplication (see ARCHITECTURE.md for the reasoning behind the defaults).
 #[derive(Debug, Clone, PartialEq)]
@@ -133,68 +130,82 @@ pub(crate) fn from_blob(b: &[u8]) -> Vec<u64> {
         .collect()
 }
 
-/// A stored incident that `e` (from article `article_id`) reports again, if any: same event
-/// type; both dated to the day or the week, the dates overlapping once widened by the
-/// window; the same admin 1 (and, when both are placed to the town, within `event_km`), or
-/// the same country and the same named initiator when neither has an admin 1; actors that
-/// do not contradict (the same, or one side unnamed); never another event of the same
-/// article (the extractor already merged those it should).
-pub(crate) fn same_incident(
-    tx: &rusqlite::Transaction,
-    e: &Event,
-    article_id: i64,
-    config: &DedupConfig,
-) -> Result<Option<i64>, StoreError> {
-    let w = format!("{} days", config.event_window_days);
-    let mut stmt = tx.prepare_cached(
-        "SELECT id, actor1, actor2, country, admin1, lat, lon, geo_precision FROM events \
-         WHERE kind = 'event' AND event_type = ?1 AND time_precision <= 2 \
-         AND date_start >= date(?2, '-' || ?4, '-7 days') \
-         AND date_start <= date(?3, '+' || ?4) AND date_end >= date(?2, '-' || ?4) \
-         AND admin1 IS ?6 \
-         AND NOT EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = events.id AND s.article_id = ?5) \
-         ORDER BY abs(julianday(date_start) - julianday(?2)), id",
-    )?;
-    let rows = stmt.query_map(
-        params![
-            e.event_type,
-            e.date.start,
-            e.date.end,
-            w,
+/// A stored incident that a report might repeat, as [`pick_incident`] compares it.
+pub(crate) struct Candidate {
+    pub id: i64,
+    pub actor1: Option<String>,
+    pub actor2: Option<String>,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub geo_precision: Option<i64>,
+}
+
+/// The stored incidents a report may repeat, as the database is asked for them: of the
+/// same event type and admin 1, dated to the day or the week, starting between `lo_start`
+/// and `hi_start` and ending on or after `lo_end`, not reported by the same article; the
+/// nearest in date first (then the oldest).
+pub(crate) struct IncidentQuery<'a> {
+    pub event_type: &'a str,
+    pub admin1: Option<&'a str>,
+    pub start: &'a str,
+    pub lo_start: String,
+    pub hi_start: String,
+    pub lo_end: String,
+    pub article_id: i64,
+}
+
+impl<'a> IncidentQuery<'a> {
+    /// The query for `e`: its dates widened by the window (and the start by a week more,
+    /// for incidents dated to the week). None when `e` cannot match any stored incident:
+    /// a date vaguer than a week cannot tell one incident from another.
+    pub fn new(e: &'a Event, article_id: i64, config: &DedupConfig) -> Option<IncidentQuery<'a>> {
+        if e.date.time_precision > 2 {
+            return None;
+        }
+        let start: jiff::civil::Date = e.date.start.parse().ok()?;
+        let end: jiff::civil::Date = e.date.end.parse().ok()?;
+        let w = jiff::Span::new().days(config.event_window_days);
+        let lo = start.checked_sub(w).ok()?;
+        Some(IncidentQuery {
+            event_type: e.event_type,
+            admin1: e.location.as_ref().and_then(|l| l.admin1.as_deref()),
+            start: &e.date.start,
+            lo_start: lo.checked_sub(jiff::Span::new().days(7)).ok()?.to_string(),
+            hi_start: end.checked_add(w).ok()?.to_string(),
+            lo_end: lo.to_string(),
             article_id,
-            e.location.as_ref().and_then(|l| l.admin1.as_deref())
-        ],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<f64>>(5)?,
-                r.get::<_, Option<f64>>(6)?,
-                r.get::<_, Option<i64>>(7)?,
-            ))
-        },
-    )?;
-    // A date vaguer than a week cannot tell one incident from another.
-    if e.date.time_precision > 2 {
-        return Ok(None);
+        })
     }
+}
+
+/// Of the candidates (nearest first), the incident that `e` reports again, if any: the
+/// same admin 1 (and, when both are placed to the town, within `event_km`), or the same
+/// country and the same named initiator when neither has an admin 1; actors that do not
+/// contradict (the same, or one side unnamed). Never another event of the same article
+/// (the extractor already merged those it should; the query leaves them out).
+pub(crate) fn pick_incident(
+    e: &Event,
+    candidates: &[Candidate],
+    config: &DedupConfig,
+) -> Option<i64> {
     let l = e.location.as_ref();
     let unnamed = |a: Option<&str>| a.is_none_or(|a| a == "unidentified");
     let named_same = |ours: Option<&str>, theirs: Option<&str>| !unnamed(ours) && ours == theirs;
     let compatible = |ours: Option<&str>, theirs: Option<&str>| {
         ours == theirs || unnamed(ours) || unnamed(theirs)
     };
-    for row in rows {
-        let (id, a1, a2, country, admin1, lat, lon, precision) = row?;
-        let place = match (l.and_then(|l| l.admin1.as_deref()), admin1.as_deref()) {
+    let actor1 = e.actor1.as_ref().map(|a| a.id.as_str());
+    let actor2 = e.actor2.as_ref().map(|a| a.id.as_str());
+    candidates.iter().find_map(|c| {
+        let place = match (l.and_then(|l| l.admin1.as_deref()), c.admin1.as_deref()) {
             (Some(x), Some(y)) => {
                 x == y
-                    && match (l.and_then(|l| l.lat.zip(l.lon)), lat.zip(lon)) {
+                    && match (l.and_then(|l| l.lat.zip(l.lon)), c.lat.zip(c.lon)) {
                         (Some(p), Some(q))
-                            if l.is_some_and(|l| l.geo_precision == 1) && precision == Some(1) =>
+                            if l.is_some_and(|l| l.geo_precision == 1)
+                                && c.geo_precision == Some(1) =>
                         {
                             rasid_lexicon::distance_km(p, q) <= config.event_km
                         }
@@ -204,75 +215,32 @@ pub(crate) fn same_incident(
             // Placed only to the country (or not at all): the same country and the same
             // named initiator.
             _ => {
-                l.and_then(|l| l.country.as_deref()) == country.as_deref()
-                    && country.is_some()
-                    && named_same(e.actor1.as_ref().map(|a| a.id.as_str()), a1.as_deref())
+                l.and_then(|l| l.country.as_deref()) == c.country.as_deref()
+                    && c.country.is_some()
+                    && named_same(actor1, c.actor1.as_deref())
             }
         };
-        let actors = compatible(e.actor1.as_ref().map(|a| a.id.as_str()), a1.as_deref())
-            && (e.actor2.is_none()
-                || a2.is_none()
-                || e.actor2.as_ref().map(|a| a.id.as_str()) == a2.as_deref());
-        if place && actors {
-            return Ok(Some(id));
+        let actors = compatible(actor1, c.actor1.as_deref())
+            && (actor2.is_none() || c.actor2.is_none() || actor2 == c.actor2.as_deref());
+        (place && actors).then_some(c.id)
+    })
+}
+
+/// Of the originals sharing a band with `sig` (id and stored signature, in any order, with
+/// repeats), the most similar at or above the threshold (ties: the oldest).
+pub(crate) fn pick_near(
+    sig: &[u64; MINHASH],
+    neighbours: &[(i64, Vec<u8>)],
+    config: &DedupConfig,
+) -> Option<i64> {
+    let mut best: Option<(f64, i64)> = None;
+    for (id, blob) in neighbours {
+        let s = similarity(sig, &from_blob(blob));
+        if s >= config.near_duplicate_jaccard && best.is_none_or(|(b, bid)| (s, -id) > (b, -bid)) {
+            best = Some((s, *id));
         }
     }
-    Ok(None)
-}
-
-/// The event of article `original` that `e` (from a near copy of it) repeats: same kind,
-/// sub-event type, dates and admin 1.
-pub(crate) fn same_in_article(
-    tx: &rusqlite::Transaction,
-    e: &Event,
-    original: i64,
-) -> Result<Option<i64>, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT e.id FROM events e JOIN event_sources s ON s.event_id = e.id \
-         WHERE s.article_id = ?1 AND e.kind = ?2 AND e.sub_event_type = ?3 \
-         AND e.date_start = ?4 AND e.date_end = ?5 AND e.admin1 IS ?6 ORDER BY e.id LIMIT 1",
-    )?;
-    Ok(stmt
-        .query_row(
-            params![
-                original,
-                e.kind,
-                e.sub_event_type,
-                e.date.start,
-                e.date.end,
-                e.location.as_ref().and_then(|l| l.admin1.as_deref())
-            ],
-            |r| r.get(0),
-        )
-        .optional()?)
-}
-
-/// A stored count that `e` (an aggregate) repeats: same type, actor, period and count.
-pub(crate) fn same_aggregate(
-    tx: &rusqlite::Transaction,
-    e: &Event,
-    article_id: i64,
-) -> Result<Option<i64>, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT id FROM events WHERE kind = 'aggregate' AND event_type = ?1 \
-         AND date_start = ?2 AND date_end = ?3 AND actor1 IS ?4 \
-         AND json_extract(data, '$.count') IS ?5 \
-         AND NOT EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = events.id AND s.article_id = ?6) \
-         ORDER BY id LIMIT 1",
-    )?;
-    Ok(stmt
-        .query_row(
-            params![
-                e.event_type,
-                e.date.start,
-                e.date.end,
-                e.actor1.as_ref().map(|a| &a.id),
-                e.count,
-                article_id
-            ],
-            |r| r.get(0),
-        )
-        .optional()?)
+    best.map(|(_, id)| id)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The database schema and its migrations. Each migration runs once, in order, inside a
-//! transaction; `PRAGMA user_version` records how many have run.
+//! The database schemas and their migrations. Each migration runs once, in order, inside a
+//! transaction; SQLite's `PRAGMA user_version` and PostgreSQL's `rasid_schema` table
+//! record how many have run.
 
 /// The migrations, oldest first. Never edit one that has shipped: add the next.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -146,6 +147,108 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     UPDATE articles SET match_text = '';
     "#,
 ];
+
+/// The PostgreSQL migrations, oldest first; `rasid_schema.version` records how many have
+/// run. The same tables and meaning as SQLite's, in PostgreSQL's types: texts compared by
+/// byte (`COLLATE "C"`, so that ISO dates and names order as in SQLite), 64-bit integers,
+/// and search over a column of match-level words with a GIN index instead of FTS5.
+pub(crate) const PG_MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE sources (
+        id    BIGSERIAL PRIMARY KEY,
+        name  TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE articles (
+        id            BIGSERIAL PRIMARY KEY,
+        ext_id        TEXT NOT NULL,
+        source_id     BIGINT REFERENCES sources(id),
+        url           TEXT,
+        title         TEXT,
+        published     TEXT COLLATE "C",
+        lang          TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        clean_text    TEXT NOT NULL,
+        match_words   TEXT[] NOT NULL,
+        hash          TEXT NOT NULL UNIQUE,
+        minhash       BYTEA NOT NULL,
+        duplicate_of  BIGINT REFERENCES articles(id),
+        ingested_at   TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX articles_url ON articles(url) WHERE url IS NOT NULL;
+    CREATE INDEX articles_published ON articles(published);
+    CREATE INDEX articles_words ON articles USING gin (match_words) WHERE duplicate_of IS NULL;
+    CREATE TABLE article_bands (
+        band        BIGINT NOT NULL,
+        value       BIGINT NOT NULL,
+        article_id  BIGINT NOT NULL REFERENCES articles(id)
+    );
+    CREATE INDEX article_bands_value ON article_bands(band, value);
+    CREATE TABLE events (
+        id              BIGSERIAL PRIMARY KEY,
+        kind            TEXT NOT NULL,
+        event_type      TEXT COLLATE "C" NOT NULL,
+        sub_event_type  TEXT COLLATE "C" NOT NULL,
+        actor1          TEXT COLLATE "C",
+        actor2          TEXT COLLATE "C",
+        country         TEXT COLLATE "C",
+        admin1          TEXT COLLATE "C",
+        admin2          TEXT COLLATE "C",
+        location        TEXT,
+        lat             DOUBLE PRECISION,
+        lon             DOUBLE PRECISION,
+        geo_precision   BIGINT,
+        date_start      TEXT COLLATE "C" NOT NULL,
+        date_end        TEXT COLLATE "C" NOT NULL,
+        time_precision  BIGINT NOT NULL,
+        fatalities      BIGINT,
+        confidence      DOUBLE PRECISION NOT NULL,
+        data            TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+    );
+    CREATE INDEX events_date ON events(date_start, id);
+    CREATE INDEX events_type ON events(event_type, date_start);
+    CREATE INDEX events_incident ON events(event_type, admin1, date_start);
+    CREATE INDEX events_admin1_lower ON events(lower(admin1), date_start);
+    CREATE INDEX events_type_lower ON events(lower(event_type), date_start);
+    CREATE INDEX events_subtype_lower ON events(lower(sub_event_type), date_start);
+    CREATE INDEX events_actor1_date ON events(actor1, date_start);
+    CREATE INDEX events_actor2_date ON events(actor2, date_start);
+    CREATE INDEX events_fatal ON events((coalesce(fatalities, -1)), id);
+    CREATE TABLE event_sources (
+        seq         BIGSERIAL UNIQUE,
+        event_id    BIGINT NOT NULL REFERENCES events(id),
+        article_id  BIGINT NOT NULL REFERENCES articles(id),
+        ordinal     BIGINT NOT NULL,
+        evidence    TEXT NOT NULL,
+        span_start  BIGINT NOT NULL,
+        span_end    BIGINT NOT NULL,
+        fatalities  BIGINT,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (event_id, article_id, ordinal)
+    );
+    CREATE INDEX event_sources_article ON event_sources(article_id);
+    CREATE TABLE feeds (
+        url            TEXT COLLATE "C" PRIMARY KEY,
+        etag           TEXT,
+        last_modified  TEXT,
+        polled_at      TEXT NOT NULL,
+        status         TEXT NOT NULL,
+        ok             BOOLEAN NOT NULL,
+        items          BIGINT NOT NULL DEFAULT 0,
+        new_items      BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE alert_notifications (
+        target    TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        as_of     TEXT COLLATE "C" NOT NULL,
+        observed  BIGINT NOT NULL,
+        sent_at   TEXT NOT NULL,
+        ok        BOOLEAN NOT NULL,
+        status    TEXT NOT NULL,
+        payload   TEXT NOT NULL,
+        PRIMARY KEY (target, key, as_of)
+    );
+    "#];
 
 #[cfg(test)]
 mod tests {

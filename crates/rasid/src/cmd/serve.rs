@@ -12,9 +12,8 @@ use rasid_server::{AppState, ServerConfig};
 /// over a database. Binds to loopback unless told otherwise; writes need a token.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The database file (default: $RASID_DB, else ./rasid.db).
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
+    #[command(flatten)]
+    db: crate::cmd::store::DbArg,
     /// Address to listen on (give 0.0.0.0:PORT to serve other machines).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -46,16 +45,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         println!("{}", rasid_server::ApiDoc::openapi().to_pretty_json()?);
         return Ok(ExitCode::SUCCESS);
     }
-    let db =
-        a.db.clone()
-            .or_else(|| std::env::var_os("RASID_DB").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from("rasid.db"));
-    if !db.exists() {
-        anyhow::bail!(
-            "{}: no database here (run `rasid ingest` first, or give --db)",
-            db.display()
-        );
-    }
+    // A missing file is an error here, not a new empty database.
+    drop(a.db.open_existing()?);
+    let db = a.db.location();
+    let shown = rasid_store::redacted(&db);
     let token = match &a.token_file {
         Some(f) => Some(
             std::fs::read_to_string(f)
@@ -83,9 +76,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         ..ServerConfig::new(db.clone())
     };
     let writes = config.token.is_some();
-    let state = Arc::new(
-        AppState::new(config, extractor).with_context(|| format!("opening {}", db.display()))?,
-    );
+    let state =
+        Arc::new(AppState::new(config, extractor).with_context(|| format!("opening {shown}"))?);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -97,7 +89,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         let addr = listener.local_addr()?;
         eprintln!(
             "rasid: serving {} on http://{addr}/ (writes {})",
-            db.display(),
+            shown,
             if writes { "need the token" } else { "disabled" }
         );
         rasid_server::serve(listener, state, rasid_server::shutdown_signal()).await?;

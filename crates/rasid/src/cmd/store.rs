@@ -13,35 +13,36 @@ use serde_json::json;
 use crate::batches::{self, published_arg, set_jobs, ArticleOptions, LangArg, Published};
 use crate::web::{Web, WebArgs};
 
-/// The database: `--db`, else `$RASID_DB`, else `./rasid.db`.
+/// The database: `--db`, else `$RASID_DB`, else `./rasid.db`: a SQLite file, or a
+/// PostgreSQL server's database by its `postgres://` URL.
 #[derive(clap::Args, Debug, Clone)]
 pub struct DbArg {
-    /// The database file (default: $RASID_DB, else ./rasid.db).
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
+    /// The database: a SQLite file, or postgres://user@host/db (default: $RASID_DB, else
+    /// ./rasid.db).
+    #[arg(long, value_name = "PATH|URL")]
+    db: Option<String>,
 }
 
 impl DbArg {
-    pub(crate) fn path(&self) -> PathBuf {
+    /// The database's file name or URL.
+    pub(crate) fn location(&self) -> String {
         self.db
             .clone()
-            .or_else(|| std::env::var_os("RASID_DB").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from("rasid.db"))
+            .or_else(|| std::env::var("RASID_DB").ok())
+            .unwrap_or_else(|| "rasid.db".to_string())
     }
 
     pub(crate) fn open(&self) -> Result<Store> {
-        let p = self.path();
-        Store::open(&p, DedupConfig::default()).with_context(|| format!("opening {}", p.display()))
+        let loc = self.location();
+        Store::connect(&loc, DedupConfig::default())
+            .with_context(|| format!("opening {}", rasid_store::redacted(&loc)))
     }
 
-    /// For reading commands: a missing database is an error, not a new empty one.
+    /// For reading commands: a missing database file is an error, not a new empty one.
     pub(crate) fn open_existing(&self) -> Result<Store> {
-        let p = self.path();
-        if !p.exists() {
-            anyhow::bail!(
-                "{}: no database here (run `rasid ingest` first, or give --db)",
-                p.display()
-            );
+        let loc = self.location();
+        if !rasid_store::is_postgres_url(&loc) && !Path::new(&loc).exists() {
+            anyhow::bail!("{loc}: no database here (run `rasid ingest` first, or give --db)");
         }
         self.open()
     }
@@ -114,7 +115,7 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
     let options = a.options()?;
     let store = a.db.open()?;
     let (sources, errors) = crate::input::article_sources(&a.files);
-    let web = web_for(&store, &sources, &a.web)?;
+    let web = web_for(&store, &a.db, &sources, &a.web)?;
     let started = Instant::now();
     let round = ingest_round(store, &extractor, sources, options, web)?;
     let mut failed = errors;
@@ -125,7 +126,7 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
     println!(
         "{}: {} articles stored ({} near copies of stored ones), {} already there, {} failed; \
          {} new events, {} further reports of stored ones; {articles} articles and {events} events in all ({secs:.1} s)",
-        store.path(),
+        store.location(),
         total.new_articles,
         total.near_duplicates,
         total.skipped.len(),
@@ -147,7 +148,7 @@ pub fn ingest(a: IngestArgs) -> Result<ExitCode> {
                 out,
                 "… {} more: rasid events --db {}",
                 events - shown.len(),
-                store.path()
+                store.location()
             )?;
         }
         out.flush()?;
@@ -272,7 +273,12 @@ fn report_failures(failed: &[String]) {
 
 /// The fetcher for a run: it knows the feeds' validators and which URLs are stored (through
 /// a second connection, read by the reader thread while the writer writes).
-fn web_for(store: &Store, sources: &[crate::input::Source], args: &WebArgs) -> Result<Web> {
+fn web_for(
+    store: &Store,
+    db: &DbArg,
+    sources: &[crate::input::Source],
+    args: &WebArgs,
+) -> Result<Web> {
     let web = Web::new(args)?;
     if !sources
         .iter()
@@ -291,8 +297,9 @@ fn web_for(store: &Store, sources: &[crate::input::Source], args: &WebArgs) -> R
             (f.url, v)
         })
         .collect();
-    let reader = Store::open(Path::new(store.path()), DedupConfig::default())
-        .with_context(|| format!("opening {} a second time", store.path()))?;
+    let reader = db
+        .open()
+        .with_context(|| format!("opening {} a second time", store.location()))?;
     Ok(web
         .with_validators(validators)
         .with_known(move |url| reader.has_url(url).unwrap_or(false)))
@@ -332,7 +339,10 @@ fn ingest_round(
             let n = done.len() as u64;
             let now = jiff::Timestamp::now().to_string();
             let r = store.ingest_digested(done, &now).with_context(|| {
-                format!("{}: storing a batch (nothing of it was kept)", store.path())
+                format!(
+                    "{}: storing a batch (nothing of it was kept)",
+                    store.location()
+                )
             })?;
             total.add(r);
             writer_bar.inc(n);
@@ -453,7 +463,7 @@ pub fn watch(a: WatchArgs) -> Result<ExitCode> {
             for s in &due {
                 last.insert(s.name(), now);
             }
-            let web = web_for(&store, &due, &a.web)?;
+            let web = web_for(&store, &a.db, &due, &a.web)?;
             if let Some(p) = &publisher {
                 let (total, failed, web) = p.round(due, options, web)?;
                 save_polls(&mut store, &web.polls)?;

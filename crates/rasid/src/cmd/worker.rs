@@ -250,7 +250,7 @@ async fn serve(a: Args, extractor: Arc<Extractor>, store: Arc<Mutex<Store>>) -> 
                 store
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .path()
+                    .location()
                     .to_string(),
             ),
             ("metrics", format!("http://{addr}/metrics")),
