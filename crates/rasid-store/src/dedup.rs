@@ -149,6 +149,10 @@ pub(crate) struct Candidate {
 pub(crate) struct IncidentQuery<'a> {
     pub event_type: &'a str,
     pub admin1: Option<&'a str>,
+    /// Without an admin 1: the country and named initiator a candidate must share (what
+    /// [`pick_incident`] requires then, asked of the database so that it returns only
+    /// those).
+    pub country_actor: Option<(&'a str, &'a str)>,
     pub start: &'a str,
     pub lo_start: String,
     pub hi_start: String,
@@ -159,7 +163,8 @@ pub(crate) struct IncidentQuery<'a> {
 impl<'a> IncidentQuery<'a> {
     /// The query for `e`: its dates widened by the window (and the start by a week more,
     /// for incidents dated to the week). None when `e` cannot match any stored incident:
-    /// a date vaguer than a week cannot tell one incident from another.
+    /// a date vaguer than a week cannot tell one incident from another, and without an
+    /// admin 1 it takes a country and a named initiator.
     pub fn new(e: &'a Event, article_id: i64, config: &DedupConfig) -> Option<IncidentQuery<'a>> {
         if e.date.time_precision > 2 {
             return None;
@@ -168,9 +173,19 @@ impl<'a> IncidentQuery<'a> {
         let end: jiff::civil::Date = e.date.end.parse().ok()?;
         let w = jiff::Span::new().days(config.event_window_days);
         let lo = start.checked_sub(w).ok()?;
+        let admin1 = e.location.as_ref().and_then(|l| l.admin1.as_deref());
+        let country_actor = match admin1 {
+            Some(_) => None,
+            None => {
+                let country = e.location.as_ref().and_then(|l| l.country.as_deref())?;
+                let actor = e.actor1.as_ref().map(|a| a.id.as_str());
+                Some((country, actor.filter(|&a| a != "unidentified")?))
+            }
+        };
         Some(IncidentQuery {
             event_type: e.event_type,
-            admin1: e.location.as_ref().and_then(|l| l.admin1.as_deref()),
+            admin1,
+            country_actor,
             start: &e.date.start,
             lo_start: lo.checked_sub(jiff::Span::new().days(7)).ok()?.to_string(),
             hi_start: end.checked_add(w).ok()?.to_string(),

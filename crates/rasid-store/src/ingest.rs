@@ -49,10 +49,12 @@ impl Merged {
 
 /// The statements of one ingest transaction.
 pub(crate) trait WriteTx {
-    /// The stored article with this content hash.
-    fn article_with_hash(&mut self, hash: &str) -> Result<Option<i64>, StoreError>;
-    /// The stored article with this URL.
-    fn article_with_url(&mut self, url: &str) -> Result<Option<i64>, StoreError>;
+    /// The stored articles with this content hash, and with this URL.
+    fn stored_copies(
+        &mut self,
+        hash: &str,
+        url: Option<&str>,
+    ) -> Result<(Option<i64>, Option<i64>), StoreError>;
     /// Originals sharing one of these bands (index = band number), with their signatures.
     fn band_neighbours(&mut self, bands: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError>;
     /// Insert an article (its source by name, its search and band entries when it is an
@@ -107,19 +109,20 @@ fn ingest_one(
     let a = item.article;
     let match_text = &prepared.match_text;
     // Exact copies and the same URL: nothing to add.
-    if let Some(id) = tx.article_with_hash(&prepared.hash)? {
-        report
-            .skipped
-            .push(format!("{}: same text as stored article {id}", a.id));
-        return Ok(());
-    }
-    if let Some(url) = &a.url {
-        if let Some(id) = tx.article_with_url(url)? {
+    match tx.stored_copies(&prepared.hash, a.url.as_deref())? {
+        (Some(id), _) => {
+            report
+                .skipped
+                .push(format!("{}: same text as stored article {id}", a.id));
+            return Ok(());
+        }
+        (None, Some(id)) => {
             report
                 .skipped
                 .push(format!("{}: same URL as stored article {id}", a.id));
             return Ok(());
         }
+        (None, None) => {}
     }
     let sig = &prepared.signature;
     let bands = dedup::bands(sig);

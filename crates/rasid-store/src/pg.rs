@@ -102,6 +102,8 @@ impl std::ops::DerefMut for Conn {
 pub struct PgStore {
     client: RefCell<Conn>,
     statements: RefCell<HashMap<String, Statement>>,
+    /// Source ids by name (sources are never deleted).
+    sources: RefCell<HashMap<String, i64>>,
     location: String,
     config: DedupConfig,
 }
@@ -140,6 +142,7 @@ impl PgStore {
         Ok(PgStore {
             client: RefCell::new(Conn(Some(client))),
             statements: RefCell::new(HashMap::new()),
+            sources: RefCell::new(HashMap::new()),
             location,
             config,
         })
@@ -235,16 +238,16 @@ impl Storage for PgStore {
         let client = self.client.get_mut();
         let mut tx = client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-        let report = ingest::ingest_batch(
-            &mut PgTx {
-                tx: &mut tx,
-                statements: &self.statements,
-            },
-            batch,
-            now,
-            &config,
-        )?;
+        let mut w = PgTx {
+            tx: &mut tx,
+            statements: &self.statements,
+            sources: &self.sources,
+            new_sources: HashMap::new(),
+        };
+        let report = ingest::ingest_batch(&mut w, batch, now, &config)?;
+        let new_sources = std::mem::take(&mut w.new_sources);
         tx.commit()?;
+        self.sources.borrow_mut().extend(new_sources);
         Ok(report)
     }
 
@@ -510,12 +513,37 @@ impl Storage for PgStore {
 struct PgTx<'a, 'b> {
     tx: &'a mut postgres::Transaction<'b>,
     statements: &'a RefCell<HashMap<String, Statement>>,
+    /// Source ids by name, committed.
+    sources: &'a RefCell<HashMap<String, i64>>,
+    /// Source ids made by this transaction.
+    new_sources: HashMap<String, i64>,
 }
 
 impl PgTx<'_, '_> {
     fn query(&mut self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, StoreError> {
         let st = prepared(self.tx, self.statements, sql)?;
         Ok(self.tx.query(&st, args)?)
+    }
+
+    /// A source's id, made if new. Ids made in this transaction are remembered once it
+    /// commits (a rolled-back id must not be reused).
+    fn source_id(&mut self, name: &str) -> Result<i64, StoreError> {
+        if let Some(&id) = self.sources.borrow().get(name) {
+            return Ok(id);
+        }
+        if let Some(&id) = self.new_sources.get(name) {
+            return Ok(id);
+        }
+        let id = self
+            .first_id(
+                "WITH ins AS (INSERT INTO sources(name) VALUES ($1) \
+                   ON CONFLICT (name) DO NOTHING RETURNING id) \
+                 SELECT id FROM ins UNION ALL SELECT id FROM sources WHERE name = $1",
+                &[&name],
+            )?
+            .expect("a source row");
+        self.new_sources.insert(name.to_string(), id);
+        Ok(id)
     }
 
     fn first_id(
@@ -528,12 +556,17 @@ impl PgTx<'_, '_> {
 }
 
 impl WriteTx for PgTx<'_, '_> {
-    fn article_with_hash(&mut self, hash: &str) -> Result<Option<i64>, StoreError> {
-        self.first_id("SELECT id FROM articles WHERE hash = $1", &[&hash])
-    }
-
-    fn article_with_url(&mut self, url: &str) -> Result<Option<i64>, StoreError> {
-        self.first_id("SELECT id FROM articles WHERE url = $1", &[&url])
+    fn stored_copies(
+        &mut self,
+        hash: &str,
+        url: Option<&str>,
+    ) -> Result<(Option<i64>, Option<i64>), StoreError> {
+        let rows = self.query(
+            "SELECT (SELECT id FROM articles WHERE hash = $1), \
+                    (SELECT id FROM articles WHERE url = $2)",
+            &[&hash, &url],
+        )?;
+        Ok(rows.first().map_or((None, None), |r| (r.get(0), r.get(1))))
     }
 
     fn band_neighbours(&mut self, bands: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
@@ -552,29 +585,28 @@ impl WriteTx for PgTx<'_, '_> {
 
     fn insert_article(&mut self, row: &ArticleRow) -> Result<i64, StoreError> {
         let a = row.article;
-        let source: Option<i64> = match a.source.as_deref() {
-            Some(name) => {
-                self.query(
-                    "INSERT INTO sources(name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-                    &[&name],
-                )?;
-                self.first_id("SELECT id FROM sources WHERE name = $1", &[&name])?
-            }
+        let source = match a.source.as_deref() {
+            Some(name) => Some(self.source_id(name)?),
             None => None,
         };
         // Search finds originals only (a near copy says what its original says): copies
         // are not indexed, nor offered as originals of later copies.
         let original = row.duplicate_of.is_none();
-        let words = if original {
-            word_set(row.match_text)
+        let (words, bands) = if original {
+            (word_set(row.match_text), row.bands)
         } else {
-            Vec::new()
+            (Vec::new(), &[][..])
         };
+        // The article and its bands in one statement (one round trip).
         let id = self
             .first_id(
-                "INSERT INTO articles(ext_id, source_id, url, title, published, lang, text, \
-                 clean_text, match_words, hash, minhash, duplicate_of, ingested_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id",
+                "WITH a AS (INSERT INTO articles(ext_id, source_id, url, title, published, \
+                   lang, text, clean_text, match_words, hash, minhash, duplicate_of, ingested_at) \
+                   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id), \
+                 b AS (INSERT INTO article_bands(band, value, article_id) \
+                   SELECT band - 1, value, (SELECT id FROM a) \
+                   FROM unnest($14::bigint[]) WITH ORDINALITY AS q(value, band)) \
+                 SELECT id FROM a",
                 &[
                     &a.id,
                     &source,
@@ -589,29 +621,33 @@ impl WriteTx for PgTx<'_, '_> {
                     &row.minhash,
                     &row.duplicate_of,
                     &row.now,
+                    &bands,
                 ],
             )?
             .expect("INSERT … RETURNING gives a row");
-        if original {
-            self.query(
-                "INSERT INTO article_bands(band, value, article_id) \
-                 SELECT band - 1, value, $2 FROM unnest($1::bigint[]) WITH ORDINALITY AS q(value, band)",
-                &[&row.bands, &id],
-            )?;
-        }
         Ok(id)
     }
 
     fn incident_candidates(&mut self, q: &IncidentQuery) -> Result<Vec<Candidate>, StoreError> {
+        // Equality (or IS NULL) on admin 1, not IS NOT DISTINCT FROM: the index on (event
+        // type, admin 1, start) then seeks the date range instead of scanning the type.
+        let (country, actor) = q.country_actor.unzip();
+        let admin1 = if q.admin1.is_some() {
+            "admin1 = $5 AND $8::text IS NULL AND $9::text IS NULL"
+        } else {
+            "admin1 IS NULL AND $5::text IS NULL AND country = $8 AND actor1 = $9"
+        };
+        let sql = format!(
+            "SELECT id, actor1, actor2, country, admin1, lat, lon, geo_precision FROM events \
+             WHERE kind = 'event' AND event_type = $1 AND time_precision <= 2 \
+             AND date_start >= $2 AND date_start <= $3 AND date_end >= $4 AND {admin1} \
+             AND NOT EXISTS (SELECT 1 FROM event_sources s \
+                             WHERE s.event_id = events.id AND s.article_id = $6) \
+             ORDER BY abs(date_start::date - ($7::text)::date), id"
+        );
         Ok(self
             .query(
-                "SELECT id, actor1, actor2, country, admin1, lat, lon, geo_precision FROM events \
-                 WHERE kind = 'event' AND event_type = $1 AND time_precision <= 2 \
-                 AND date_start >= $2 AND date_start <= $3 AND date_end >= $4 \
-                 AND admin1 IS NOT DISTINCT FROM $5 \
-                 AND NOT EXISTS (SELECT 1 FROM event_sources s \
-                                 WHERE s.event_id = events.id AND s.article_id = $6) \
-                 ORDER BY abs(date_start::date - ($7::text)::date), id",
+                &sql,
                 &[
                     &q.event_type,
                     &q.lo_start,
@@ -620,6 +656,8 @@ impl WriteTx for PgTx<'_, '_> {
                     &q.admin1,
                     &q.article_id,
                     &q.start,
+                    &country,
+                    &actor,
                 ],
             )?
             .iter()

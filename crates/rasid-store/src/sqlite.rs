@@ -414,20 +414,25 @@ fn fts_terms(query: &str) -> String {
 struct SqliteTx<'a>(&'a rusqlite::Transaction<'a>);
 
 impl WriteTx for SqliteTx<'_> {
-    fn article_with_hash(&mut self, hash: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self
+    fn stored_copies(
+        &mut self,
+        hash: &str,
+        url: Option<&str>,
+    ) -> Result<(Option<i64>, Option<i64>), StoreError> {
+        let by_hash = self
             .0
             .prepare_cached("SELECT id FROM articles WHERE hash = ?")?
             .query_row([hash], |r| r.get(0))
-            .optional()?)
-    }
-
-    fn article_with_url(&mut self, url: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .0
-            .prepare_cached("SELECT id FROM articles WHERE url = ?")?
-            .query_row([url], |r| r.get(0))
-            .optional()?)
+            .optional()?;
+        let by_url = match url {
+            Some(url) if by_hash.is_none() => self
+                .0
+                .prepare_cached("SELECT id FROM articles WHERE url = ?")?
+                .query_row([url], |r| r.get(0))
+                .optional()?,
+            _ => None,
+        };
+        Ok((by_hash, by_url))
     }
 
     fn band_neighbours(&mut self, bands: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
@@ -500,10 +505,12 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn incident_candidates(&mut self, q: &IncidentQuery) -> Result<Vec<Candidate>, StoreError> {
+        let (country, actor) = q.country_actor.unzip();
         let mut stmt = self.0.prepare_cached(
             "SELECT id, actor1, actor2, country, admin1, lat, lon, geo_precision FROM events \
              WHERE kind = 'event' AND event_type = ?1 AND time_precision <= 2 \
              AND date_start >= ?2 AND date_start <= ?3 AND date_end >= ?4 AND admin1 IS ?5 \
+             AND (?8 IS NULL OR (country = ?8 AND actor1 = ?9)) \
              AND NOT EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = events.id AND s.article_id = ?6) \
              ORDER BY abs(julianday(date_start) - julianday(?7)), id",
         )?;
@@ -515,7 +522,9 @@ impl WriteTx for SqliteTx<'_> {
                 q.lo_end,
                 q.admin1,
                 q.article_id,
-                q.start
+                q.start,
+                country,
+                actor
             ],
             |r| {
                 Ok(Candidate {

@@ -2,9 +2,12 @@
 //! `rasid ingest --nats`, processed by several `rasid worker` processes sharing one
 //! database; a worker killed mid-run; a poison message.
 //!
-//! These tests need `nats-server` (Debian: `apt-get install nats-server`). Without it they
-//! are skipped with a message, unless `RASID_REQUIRE_SERVERS=1` (CI sets it), which turns
-//! the absence into a failure.
+//! These tests need `nats-server` (Debian: `apt-get install nats-server`), and those on
+//! PostgreSQL a server (see `servers/mod.rs`). Without them they are skipped with a
+//! message, unless `RASID_REQUIRE_SERVERS=1` (CI sets it), which turns the absence into a
+//! failure.
+
+mod servers;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -145,15 +148,9 @@ fn corpus() -> Vec<String> {
 
 /// What a database holds: the ids of the articles that report events, and the incidents,
 /// each as the set of reports it groups.
-fn contents(db: &Path) -> (Vec<String>, BTreeMap<String, usize>) {
+fn contents(db: &str) -> (Vec<String>, BTreeMap<String, usize>) {
     let o = rasid(&[
-        "events",
-        "--db",
-        db.to_str().unwrap(),
-        "--format",
-        "jsonl",
-        "--limit",
-        "100000",
+        "events", "--db", db, "--format", "jsonl", "--limit", "100000",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut events = BTreeMap::new();
@@ -199,7 +196,7 @@ fn reference(dir: &Path) -> (Vec<String>, BTreeMap<String, usize>, String) {
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = rasid(&argv);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let (a, e) = contents(&db);
+    let (a, e) = contents(db.to_str().unwrap());
     let summary = String::from_utf8_lossy(&o.stdout).into_owned();
     (a, e, summary)
 }
@@ -219,15 +216,9 @@ fn publish(nats: &Nats) {
     assert!(out.contains("322 articles published, 3 already"), "{out}");
 }
 
-fn worker(nats: &Nats, db: &Path, extra: &[&str]) -> Child {
+fn worker(nats: &Nats, db: &str, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_rasid"))
-        .args([
-            "worker",
-            "--nats",
-            &nats.url(),
-            "--db",
-            db.to_str().unwrap(),
-        ])
+        .args(["worker", "--nats", &nats.url(), "--db", db])
         .args(["--metrics-addr", "127.0.0.1:0", "-j", "1"])
         .args(extra)
         .stdout(Stdio::piped())
@@ -250,10 +241,23 @@ fn finish(child: Child) -> String {
 #[test]
 fn three_workers_store_every_article_and_event_once() {
     let dir = temp_dir("three");
-    let Some(nats) = Nats::start(&dir) else {
+    let db = dir.join("shared.db");
+    three_workers(&dir, db.to_str().unwrap());
+}
+
+#[test]
+fn three_workers_on_postgres_store_every_article_and_event_once() {
+    let dir = temp_dir("three-pg");
+    if let Some(db) = servers::postgres_database("three") {
+        three_workers(&dir, &db);
+    }
+}
+
+fn three_workers(dir: &Path, db: &str) {
+    let Some(nats) = Nats::start(dir) else {
         return;
     };
-    let (want_articles, want_events, summary) = reference(&dir);
+    let (want_articles, want_events, summary) = reference(dir);
     publish(&nats);
     // Published again: the stream drops the copies within its window.
     let mut args = vec!["ingest".to_string(), "--nats".into(), nats.url()];
@@ -266,9 +270,8 @@ fn three_workers_store_every_article_and_event_once() {
         String::from_utf8_lossy(&o.stdout)
     );
 
-    let db = dir.join("shared.db");
     let workers: Vec<Child> = (0..3)
-        .map(|_| worker(&nats, &db, &["--until-empty", "--batch", "16"]))
+        .map(|_| worker(&nats, db, &["--until-empty", "--batch", "16"]))
         .collect();
     let outs: Vec<String> = workers.into_iter().map(finish).collect();
     let messages: u64 = outs
@@ -297,46 +300,49 @@ fn three_workers_store_every_article_and_event_once() {
         outs.iter().filter(|o| !o.starts_with("0 messages")).count() >= 2,
         "the work was shared: {outs:?}"
     );
-    let (articles, events) = contents(&db);
+    let (articles, events) = contents(db);
     assert_eq!(articles, want_articles, "the same articles as one process");
     // The same incidents as one process taking the articles in the order the workers
     // committed them (the store's article ids): concurrency adds no duplicate and loses
     // no report. (Which report of an incident arrives first can decide, at the margin,
     // how a chain of similar reports is grouped; the file order need not be the
     // workers' order.)
-    let replayed = replay_in_commit_order(&dir, &db);
+    let replayed = replay_in_commit_order(dir, db);
     same_events(&events, &replayed);
     assert_eq!(reports(&events), reports(&want_events), "every report once");
 }
 
-/// A single process ingesting the articles of `db` in the order they were stored.
-fn replay_in_commit_order(dir: &Path, db: &Path) -> BTreeMap<String, usize> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT a.ext_id, a.text, a.published, a.title, a.lang, a.url, s.name \
-             FROM articles a LEFT JOIN sources s ON s.id = a.source_id ORDER BY a.id",
-        )
-        .unwrap();
-    let lines: Vec<String> = stmt
-        .query_map([], |r| {
-            Ok(serde_json::json!({
-                "id": r.get::<_, String>(0)?,
-                "text": r.get::<_, String>(1)?,
-                "published": r.get::<_, Option<String>>(2)?,
-                "title": r.get::<_, Option<String>>(3)?,
-                "lang": r.get::<_, String>(4)?,
-                "url": r.get::<_, Option<String>>(5)?,
-                "source": r.get::<_, Option<String>>(6)?,
+/// A single process ingesting the articles of `db` in the order they were stored (their
+/// ids: batches are written one at a time, so ids follow the commits).
+fn replay_in_commit_order(dir: &Path, db: &str) -> BTreeMap<String, usize> {
+    let store = rasid_store::Store::connect(db, rasid_store::DedupConfig::default()).unwrap();
+    let (n, _) = store.counts().unwrap();
+    let mut lines = Vec::new();
+    // (Ids of batches rolled back on PostgreSQL are skipped, not reused.)
+    let mut id = 0;
+    while lines.len() < n {
+        id += 1;
+        assert!(id <= 100 * n as i64, "{n} articles not found by id");
+        let Some(a) = store.article(id).unwrap() else {
+            continue;
+        };
+        lines.push(
+            serde_json::json!({
+                "id": a.article,
+                "text": a.text,
+                "published": a.published,
+                "title": a.title,
+                "lang": a.lang,
+                "url": a.url,
+                "source": a.source,
             })
-            .to_string())
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+            .to_string(),
+        );
+    }
     let ordered = dir.join("ordered.jsonl");
     std::fs::write(&ordered, lines.join("\n") + "\n").unwrap();
     let seq = dir.join("sequential.db");
+    let _ = std::fs::remove_file(&seq);
     let o = rasid(&[
         "ingest",
         "--db",
@@ -344,7 +350,7 @@ fn replay_in_commit_order(dir: &Path, db: &Path) -> BTreeMap<String, usize> {
         ordered.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    contents(&seq).1
+    contents(seq.to_str().unwrap()).1
 }
 
 /// How many reports the incidents group.
@@ -377,15 +383,27 @@ fn same_events(got: &BTreeMap<String, usize>, want: &BTreeMap<String, usize>) {
 #[test]
 fn a_killed_worker_s_messages_are_delivered_again() {
     let dir = temp_dir("kill");
-    let Some(nats) = Nats::start(&dir) else {
+    let db = dir.join("shared.db");
+    killed_worker(&dir, db.to_str().unwrap());
+}
+
+#[test]
+fn a_killed_worker_s_messages_are_delivered_again_on_postgres() {
+    let dir = temp_dir("kill-pg");
+    if let Some(db) = servers::postgres_database("kill") {
+        killed_worker(&dir, &db);
+    }
+}
+
+fn killed_worker(dir: &Path, db: &str) {
+    let Some(nats) = Nats::start(dir) else {
         return;
     };
-    let (want_articles, want_events, _) = reference(&dir);
+    let (want_articles, want_events, _) = reference(dir);
     publish(&nats);
-    let db = dir.join("shared.db");
     // Small batches and a short ack wait: killed mid-run, its unacknowledged messages
     // come back within seconds.
-    let mut doomed = worker(&nats, &db, &["--batch", "4", "--ack-wait", "2"]);
+    let mut doomed = worker(&nats, db, &["--batch", "4", "--ack-wait", "2"]);
     // Its health and metrics, at the address its first log line gives.
     let (tx, rx) = std::sync::mpsc::channel();
     let stderr = doomed.stderr.take().unwrap();
@@ -410,7 +428,7 @@ fn a_killed_worker_s_messages_are_delivered_again() {
     let t = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(100));
-        if stored(&db) >= 40 || t.elapsed() > Duration::from_secs(60) {
+        if stored(db) >= 40 || t.elapsed() > Duration::from_secs(60) {
             break;
         }
     }
@@ -429,19 +447,19 @@ fn a_killed_worker_s_messages_are_delivered_again() {
     }
     doomed.kill().unwrap(); // SIGKILL
     doomed.wait().unwrap();
-    let done = stored(&db);
+    let done = stored(db);
     assert!(
         done > 0 && done < want_articles.len(),
         "killed mid-run: {done} of {} articles stored",
         want_articles.len()
     );
-    let out = finish(worker(&nats, &db, &["--until-empty", "--ack-wait", "2"]));
+    let out = finish(worker(&nats, db, &["--until-empty", "--ack-wait", "2"]));
     assert!(!out.starts_with("0 messages"), "{out}");
-    let (articles, events) = contents(&db);
+    let (articles, events) = contents(db);
     assert_eq!(articles, want_articles, "no article lost, none twice");
     // Redelivered messages come after the others: compare with one process taking the
     // articles in the order they were committed.
-    same_events(&events, &replay_in_commit_order(&dir, &db));
+    same_events(&events, &replay_in_commit_order(dir, db));
     assert_eq!(reports(&events), reports(&want_events), "every report once");
 }
 
@@ -458,8 +476,8 @@ fn http_get(addr: &str, path: &str) -> String {
 }
 
 /// Articles stored so far that report an event (the progress of a run).
-fn stored(db: &Path) -> usize {
-    if !db.exists() {
+fn stored(db: &str) -> usize {
+    if !rasid_store::is_postgres_url(db) && !Path::new(db).exists() {
         return 0;
     }
     contents(db).0.len()
@@ -476,11 +494,12 @@ fn a_poison_message_is_a_dead_letter_and_the_rest_go_on() {
     let ack = nats.request("rasid.articles.broken", b"{\"id\": 7, \"text\": ", true);
     assert!(ack.contains("\"stream\":\"RASID\""), "{ack}");
     let db = dir.join("shared.db");
-    let out = finish(worker(&nats, &db, &["--until-empty"]));
+    let db = db.to_str().unwrap();
+    let out = finish(worker(&nats, db, &["--until-empty"]));
     assert!(out.starts_with("323 messages"), "{out}");
     assert!(out.contains("1 dead letters"), "{out}");
     assert_eq!(nats.stream_messages("RASID_DEAD"), 1);
-    let (articles, _) = contents(&db);
+    let (articles, _) = contents(db);
     assert!(
         articles.len() > 100,
         "the good articles were stored: {}",
@@ -560,7 +579,8 @@ fn watch_publishes_feed_items_for_the_workers() {
     assert_eq!(published, 3, "{out}");
     assert_eq!(nats.stream_messages("RASID"), published as u64);
     let db = dir.join("shared.db");
-    let done = finish(worker(&nats, &db, &["--until-empty"]));
+    let db = db.to_str().unwrap();
+    let done = finish(worker(&nats, db, &["--until-empty"]));
     assert!(done.starts_with(&format!("{published} messages")), "{done}");
-    assert!(stored(&db) >= 1, "the feed's reports are stored");
+    assert!(stored(db) >= 1, "the feed's reports are stored");
 }

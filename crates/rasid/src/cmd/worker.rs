@@ -59,6 +59,11 @@ struct Metrics {
     failed_batches: AtomicU64,
     pending: AtomicU64,
     connected: AtomicBool,
+    /// Time spent per stage, in microseconds: extraction, the database transaction, and
+    /// acknowledging.
+    extract_us: AtomicU64,
+    store_us: AtomicU64,
+    ack_us: AtomicU64,
 }
 
 /// One structured log line on stderr.
@@ -143,6 +148,21 @@ fn prometheus(m: &Metrics, started: Instant) -> String {
         "Seconds since the start.",
         format!("{secs:.0}"),
     );
+    out.push_str(
+        "# HELP rasid_worker_stage_seconds_total Time spent extracting, in database \
+         transactions (waiting for the write lock included), and acknowledging.\n\
+         # TYPE rasid_worker_stage_seconds_total counter\n",
+    );
+    for (stage, us) in [
+        ("extract", &m.extract_us),
+        ("store", &m.store_us),
+        ("acknowledge", &m.ack_us),
+    ] {
+        out.push_str(&format!(
+            "rasid_worker_stage_seconds_total{{stage=\"{stage}\"}} {:.3}\n",
+            us.load(Ordering::Relaxed) as f64 / 1e6
+        ));
+    }
     out
 }
 
@@ -353,12 +373,15 @@ async fn process(
     }
     let (msgs, arts): (Vec<_>, Vec<_>) = good.into_iter().unzip();
     let x = extractor.clone();
+    let t_extract = Instant::now();
     let (arts, results) = tokio::task::spawn_blocking(move || {
         let results: Vec<Result<(Extraction, Digest), String>> =
             arts.par_iter().map(|art| work(&x, art)).collect();
         (arts, results)
     })
     .await?;
+    let extract_us = t_extract.elapsed().as_micros() as u64;
+    metrics.extract_us.fetch_add(extract_us, Ordering::Relaxed);
     let mut keep = Vec::new();
     for ((m, art), r) in msgs.into_iter().zip(arts).zip(results) {
         match r {
@@ -371,20 +394,26 @@ async fn process(
     let (msgs, done): (Vec<_>, Vec<_>) =
         keep.into_iter().map(|(m, a, x, d)| (m, (a, x, d))).unzip();
     let st = store.clone();
+    let t_store = Instant::now();
     let written = tokio::task::spawn_blocking(move || {
         let now = jiff::Timestamp::now().to_string();
         let mut store = st.lock().unwrap_or_else(|p| p.into_inner());
         store.ingest_digested(done, &now)
     })
     .await?;
+    let store_us = t_store.elapsed().as_micros() as u64;
+    metrics.store_us.fetch_add(store_us, Ordering::Relaxed);
     match written {
         Ok(report) => {
             // Committed: now, and only now, the messages are done (acknowledged together,
             // each confirmed by the server).
+            let t_ack = Instant::now();
             let acks = futures_util::future::join_all(msgs.iter().map(|m| m.double_ack())).await;
             for r in acks {
                 r.map_err(|e| anyhow::anyhow!("acknowledging: {e}"))?;
             }
+            let ack_us = t_ack.elapsed().as_micros() as u64;
+            metrics.ack_us.fetch_add(ack_us, Ordering::Relaxed);
             metrics
                 .messages
                 .fetch_add(msgs.len() as u64, Ordering::Relaxed);
@@ -407,6 +436,9 @@ async fn process(
                     ("articles", report.new_articles.to_string()),
                     ("events", report.new_events.to_string()),
                     ("merged", report.merged_events.to_string()),
+                    ("extract_ms", (extract_us / 1000).to_string()),
+                    ("store_ms", (store_us / 1000).to_string()),
+                    ("ack_ms", (ack_us / 1000).to_string()),
                 ],
             );
         }
