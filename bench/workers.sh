@@ -51,6 +51,13 @@ for n in ${WORKERS:-1 2 4}; do
   secs=$(echo "$end - $start" | bc)
   msgs=$(cat "$work"/out.* | awk '{ s += $1 } END { print s }')
   printf '%s, %d worker(s): %d messages in %.1f s = %.0f articles/s\n' "${DB:-sqlite}" "$n" "$msgs" "$secs" "$(echo "$msgs / $secs" | bc -l)"
+  # Where the time went: each batch's log line gives its extraction, transaction (waiting
+  # for the write lock included) and acknowledgement times.
+  cat "$work"/log.* | awk '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/"/, "", kv[2]);
+        if (kv[1] == "extract_ms") e += kv[2]; if (kv[1] == "store_ms") s += kv[2];
+        if (kv[1] == "ack_ms") a += kv[2] } }
+    END { t = e + s + a; if (t > 0) printf "  worker time: extract %.0f%%, store %.0f%%, acknowledge %.0f%% (%.0f s in all)\n", 100*e/t, 100*s/t, 100*a/t, t/1000 }'
   kill "$nats"; wait "$nats" 2>/dev/null || true
   rm -rf "$work"
 done

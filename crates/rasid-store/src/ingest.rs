@@ -13,7 +13,8 @@ use crate::{BatchReport, Prepared, StoreError};
 pub(crate) struct ArticleRow<'a> {
     pub article: &'a Article,
     pub clean_text: &'a str,
-    pub match_text: &'a str,
+    /// Its distinct match-level words, separated by spaces.
+    pub words: &'a str,
     pub hash: &'a str,
     pub minhash: Vec<u8>,
     pub bands: &'a [i64],
@@ -107,9 +108,9 @@ fn ingest_one(
 ) -> Result<(), StoreError> {
     let item = &prepared.item;
     let a = item.article;
-    let match_text = &prepared.match_text;
+    let digest = &prepared.digest;
     // Exact copies and the same URL: nothing to add.
-    match tx.stored_copies(&prepared.hash, a.url.as_deref())? {
+    match tx.stored_copies(&digest.hash, a.url.as_deref())? {
         (Some(id), _) => {
             report
                 .skipped
@@ -124,10 +125,10 @@ fn ingest_one(
         }
         (None, None) => {}
     }
-    let sig = &prepared.signature;
+    let sig = &digest.signature;
     let bands = dedup::bands(sig);
     // Very short texts share too little to call them copies.
-    let near = if match_text.split_whitespace().count() >= config.near_duplicate_min_words {
+    let near = if digest.word_count >= config.near_duplicate_min_words {
         dedup::pick_near(sig, &tx.band_neighbours(&bands)?, config)
     } else {
         None
@@ -135,8 +136,8 @@ fn ingest_one(
     let article_id = tx.insert_article(&ArticleRow {
         article: a,
         clean_text: item.clean_text,
-        match_text,
-        hash: &prepared.hash,
+        words: &digest.words,
+        hash: &digest.hash,
         minhash: dedup::to_blob(sig),
         bands: &bands,
         duplicate_of: near,

@@ -120,14 +120,12 @@ pub struct NewArticle<'a> {
     pub events: &'a [Event],
 }
 
-/// An article made ready for the store: its match-level text, content hash and MinHash
-/// signature computed. Pure and independent of the database, so that callers compute it
-/// on their worker threads and the writer only writes.
+/// An article made ready for the store: its [`Digest`] computed. Pure and independent of
+/// the database, so that callers compute it on their worker threads and the writer only
+/// writes.
 pub struct Prepared<'a> {
     item: NewArticle<'a>,
-    match_text: String,
-    hash: String,
-    signature: [u64; MINHASH],
+    digest: Digest,
 }
 
 impl<'a> Prepared<'a> {
@@ -140,21 +138,18 @@ impl<'a> Prepared<'a> {
     /// An article with its digest computed beforehand (on a worker thread, next to its
     /// extraction: the writer then only assembles and writes).
     pub fn with_digest(item: NewArticle<'a>, digest: Digest) -> Prepared<'a> {
-        Prepared {
-            item,
-            match_text: digest.match_text,
-            hash: digest.hash,
-            signature: digest.signature,
-        }
+        Prepared { item, digest }
     }
 }
 
-/// What deduplication needs of an article's text: its match-level text, content hash and
-/// MinHash signature. Owned, so that it travels with the article between threads.
+/// What the store needs of an article's text, derived from its match-level text: the
+/// content hash, the MinHash signature, the number of words, and the distinct words (what
+/// search looks up). Owned, so that it travels with the article between threads.
 pub struct Digest {
-    match_text: String,
     hash: String,
     signature: [u64; MINHASH],
+    word_count: usize,
+    words: String,
 }
 
 impl Digest {
@@ -165,13 +160,13 @@ impl Digest {
 
     /// The digest of an article's original text.
     pub fn of(text: &str) -> Digest {
-        let match_text = rasid_text::match_view(text).into_string();
-        let hash = dedup::content_hash(&match_text);
-        let signature = dedup::minhash(&match_text);
+        let view = rasid_text::match_view(text);
+        let match_text = view.as_str();
         Digest {
-            match_text,
-            hash,
-            signature,
+            hash: dedup::content_hash(match_text),
+            signature: dedup::minhash(match_text),
+            word_count: match_text.split_whitespace().count(),
+            words: query::word_set(match_text).join(" "),
         }
     }
 }

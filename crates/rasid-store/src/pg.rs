@@ -216,14 +216,6 @@ fn feed_state(r: &Row) -> FeedState {
     }
 }
 
-/// The distinct match-level words of a text, sorted: what the search column holds.
-fn word_set(match_text: &str) -> Vec<String> {
-    let mut w: Vec<String> = query::words(match_text).map(str::to_string).collect();
-    w.sort_unstable();
-    w.dedup();
-    w
-}
-
 impl Storage for PgStore {
     fn location(&self) -> &str {
         &self.location
@@ -486,7 +478,8 @@ impl Storage for PgStore {
     }
 
     fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
-        let terms = word_set(rasid_text::match_view(query).as_str());
+        let view = rasid_text::match_view(query);
+        let terms = query::word_set(view.as_str());
         if terms.is_empty() {
             return Ok(Vec::new());
         }
@@ -592,8 +585,11 @@ impl WriteTx for PgTx<'_, '_> {
         // Search finds originals only (a near copy says what its original says): copies
         // are not indexed, nor offered as originals of later copies.
         let original = row.duplicate_of.is_none();
-        let (words, bands) = if original {
-            (word_set(row.match_text), row.bands)
+        let (words, bands): (Vec<&str>, &[i64]) = if original {
+            (
+                row.words.split(' ').filter(|w| !w.is_empty()).collect(),
+                row.bands,
+            )
         } else {
             (Vec::new(), &[][..])
         };

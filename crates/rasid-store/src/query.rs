@@ -329,6 +329,15 @@ fn week_of(day: &str) -> String {
     }
 }
 
+/// The distinct match-level words of a text, sorted: what search looks up (it asks for
+/// words, never phrases or positions).
+pub(crate) fn word_set(match_text: &str) -> Vec<&str> {
+    let mut w: Vec<&str> = words(match_text).collect();
+    w.sort_unstable();
+    w.dedup();
+    w
+}
+
 /// The match-level words of a text, as search compares them (letters and digits; the
 /// match view has already folded case, marks and letter variants).
 pub(crate) fn words(match_text: &str) -> impl Iterator<Item = &str> {

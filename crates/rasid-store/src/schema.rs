@@ -146,7 +146,33 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE articles_fts_new RENAME TO articles_fts;
     UPDATE articles SET match_text = '';
     "#,
+    // 9: the near-copy bands in one table keyed by what is looked up (no separate index),
+    // and the search index over each original's distinct match-level words, split by rasid
+    // (as the PostgreSQL store splits them) and handed over separated by spaces, which the
+    // `ascii` tokenizer splits on and nothing else: half the tokens, no Unicode tables. It
+    // is filled from the articles' texts by `SEARCH_REINDEX`'s step, in this migration's
+    // transaction.
+    r#"
+    CREATE TABLE article_bands_new (
+        band        INTEGER NOT NULL,
+        value       INTEGER NOT NULL,
+        article_id  INTEGER NOT NULL REFERENCES articles(id),
+        PRIMARY KEY (band, value, article_id)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO article_bands_new(band, value, article_id)
+        SELECT band, value, article_id FROM article_bands;
+    DROP TABLE article_bands;
+    ALTER TABLE article_bands_new RENAME TO article_bands;
+    DROP TABLE articles_fts;
+    CREATE VIRTUAL TABLE articles_words USING fts5(
+        words, content='', tokenize='ascii', detail='none'
+    );
+    "#,
 ];
+
+/// The migration after which the search index is filled again from the articles' texts
+/// (a step SQL cannot do: the words come from rasid's normalizer).
+pub(crate) const SEARCH_REINDEX: usize = 9;
 
 /// The PostgreSQL migrations, oldest first; `rasid_schema.version` records how many have
 /// run. The same tables and meaning as SQLite's, in PostgreSQL's types: texts compared by

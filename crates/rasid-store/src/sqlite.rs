@@ -69,6 +69,9 @@ impl SqliteStore {
         for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = conn.transaction()?;
             tx.execute_batch(m)?;
+            if i + 1 == schema::SEARCH_REINDEX {
+                reindex(&tx)?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
@@ -383,8 +386,8 @@ impl Storage for SqliteStore {
         }
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.id, a.ext_id, a.title, a.published, a.clean_text \
-             FROM articles_fts f JOIN articles a ON a.id = f.rowid \
-             WHERE articles_fts MATCH ? AND a.duplicate_of IS NULL \
+             FROM articles_words f JOIN articles a ON a.id = f.rowid \
+             WHERE articles_words MATCH ? AND a.duplicate_of IS NULL \
              ORDER BY a.published DESC, a.id DESC LIMIT ?",
         )?;
         let rows = stmt.query_map(params![terms, limit as i64], |r| {
@@ -398,6 +401,19 @@ impl Storage for SqliteStore {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Fill the search index from the originals' texts.
+fn reindex(tx: &rusqlite::Transaction) -> Result<(), StoreError> {
+    let mut read = tx.prepare("SELECT id, text FROM articles WHERE duplicate_of IS NULL")?;
+    let mut write = tx.prepare("INSERT INTO articles_words(rowid, words) VALUES (?, ?)")?;
+    let rows = read.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (id, text) = row?;
+        let view = rasid_text::match_view(&text);
+        write.execute(params![id, query::word_set(view.as_str()).join(" ")])?;
+    }
+    Ok(())
 }
 
 /// A query as an FTS5 expression: each match-level word quoted (so that no word is read as
@@ -492,8 +508,8 @@ impl WriteTx for SqliteTx<'_> {
         // Search finds originals only (a near copy says what its original says): copies
         // are not indexed, nor offered as originals of later copies.
         if row.duplicate_of.is_none() {
-            tx.prepare_cached("INSERT INTO articles_fts(rowid, match_text) VALUES (?, ?)")?
-                .execute(params![id, row.match_text])?;
+            tx.prepare_cached("INSERT INTO articles_words(rowid, words) VALUES (?, ?)")?
+                .execute(params![id, row.words])?;
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO article_bands(band, value, article_id) VALUES (?,?,?)",
             )?;
