@@ -763,7 +763,8 @@ fn build(shared: &Path, regions: &Path, with_osm: bool) -> Result<Vec<Place>> {
             }
         }
     }
-    // Extra names (Arabic names of world cities GeoNames lacks).
+    // Extra names (Arabic names of world cities GeoNames lacks, news spellings), and the
+    // kind where GeoNames has a town as a village (no population given).
     let extra = regions.with_file_name("extra_names.tsv");
     if extra.exists() {
         let by_id: HashMap<String, usize> = places
@@ -785,6 +786,10 @@ fn build(shared: &Path, regions: &Path, with_osm: bool) -> Result<Vec<Place>> {
                     p.name_ar = add.remove(0);
                 }
                 p.names.extend(add);
+                let kind = f(&r, "kind");
+                if !kind.is_empty() {
+                    p.kind = kind;
+                }
             }
         }
     }
