@@ -228,3 +228,39 @@ fn toml_errors_name_the_line() {
         .unwrap_err();
     assert_eq!((e.file.as_str(), e.line), ("x.toml", 4), "{e}");
 }
+
+/// Wire-service spellings of places resolve to their governorate
+/// (`tests/data/entities/spellings.tsv`; every row must pass, each failure named).
+#[test]
+fn news_spellings_resolve_to_their_governorate() {
+    let lex = lexicon();
+    let mut failures = Vec::new();
+    let text = data("entities/spellings.tsv");
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [sentence, name, admin1] = cols[..] else {
+            panic!("spellings.tsv:{}: expected three columns", n + 1);
+        };
+        let got: Vec<String> = lex
+            .find(sentence)
+            .into_iter()
+            .filter(|e| e.kind == EntityKind::Place)
+            .filter_map(|e| {
+                let p = e.place?;
+                sentence[e.src.clone()]
+                    .contains(name)
+                    .then(|| p.admin1.clone())
+            })
+            .collect();
+        if !got.iter().any(|a| a == admin1) {
+            failures.push(format!(
+                "spellings.tsv:{}: {name:?} expected in {admin1}, found {got:?}",
+                n + 1
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

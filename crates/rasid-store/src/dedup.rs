@@ -2,6 +2,9 @@
 
 use rasid_extract::Event;
 
+use crate::query::Param;
+use crate::sql;
+
 /// Thresholds of deduplication (see ARCHITECTURE.md for the reasoning behind the defaults).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DedupConfig {
@@ -140,12 +143,12 @@ pub(crate) struct Candidate {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub geo_precision: Option<i64>,
+    pub date_start: String,
 }
 
 /// The stored incidents a report may repeat, as the database is asked for them: of the
 /// same event type and admin 1, dated to the day or the week, starting between `lo_start`
-/// and `hi_start` and ending on or after `lo_end`, not reported by the same article; the
-/// nearest in date first (then the oldest).
+/// and `hi_start` and ending on or after `lo_end`, not reported by the same article.
 pub(crate) struct IncidentQuery<'a> {
     pub event_type: &'a str,
     pub admin1: Option<&'a str>,
@@ -153,7 +156,6 @@ pub(crate) struct IncidentQuery<'a> {
     /// [`pick_incident`] requires then, asked of the database so that it returns only
     /// those).
     pub country_actor: Option<(&'a str, &'a str)>,
-    pub start: &'a str,
     pub lo_start: String,
     pub hi_start: String,
     pub lo_end: String,
@@ -161,6 +163,30 @@ pub(crate) struct IncidentQuery<'a> {
 }
 
 impl<'a> IncidentQuery<'a> {
+    /// The statement ([`crate::sql`]) and its values.
+    pub fn statement(&self) -> (&'static str, Vec<Param>) {
+        let t = |s: &str| Param::Text(s.to_string());
+        let mut args = vec![
+            t(self.event_type),
+            t(&self.lo_start),
+            t(&self.hi_start),
+            t(&self.lo_end),
+        ];
+        let sql = match (self.admin1, self.country_actor) {
+            (Some(a), _) => {
+                args.push(t(a));
+                sql::INCIDENT_CANDIDATES
+            }
+            (None, Some((country, actor))) => {
+                args.extend([t(country), t(actor)]);
+                sql::INCIDENT_CANDIDATES_NO_ADMIN1
+            }
+            (None, None) => unreachable!("IncidentQuery::new requires one or the other"),
+        };
+        args.push(Param::Int(self.article_id));
+        (sql, args)
+    }
+
     /// The query for `e`: its dates widened by the window (and the start by a week more,
     /// for incidents dated to the week). None when `e` cannot match any stored incident:
     /// a date vaguer than a week cannot tell one incident from another, and without an
@@ -186,7 +212,6 @@ impl<'a> IncidentQuery<'a> {
             event_type: e.event_type,
             admin1,
             country_actor,
-            start: &e.date.start,
             lo_start: lo.checked_sub(jiff::Span::new().days(7)).ok()?.to_string(),
             hi_start: end.checked_add(w).ok()?.to_string(),
             lo_end: lo.to_string(),
@@ -195,16 +220,24 @@ impl<'a> IncidentQuery<'a> {
     }
 }
 
-/// Of the candidates (nearest first), the incident that `e` reports again, if any: the
-/// same admin 1 (and, when both are placed to the town, within `event_km`), or the same
+/// Of the candidates, the incident that `e` reports again, if any — the nearest in date
+/// (then the oldest) that qualifies: the same admin 1 (and, when both are placed to the town, within `event_km`), or the same
 /// country and the same named initiator when neither has an admin 1; actors that do not
 /// contradict (the same, or one side unnamed). Never another event of the same article
 /// (the extractor already merged those it should; the query leaves them out).
 pub(crate) fn pick_incident(
     e: &Event,
-    candidates: &[Candidate],
+    mut candidates: Vec<Candidate>,
     config: &DedupConfig,
 ) -> Option<i64> {
+    let start = e.date.start.parse::<jiff::civil::Date>().ok();
+    let days = |c: &Candidate| -> i64 {
+        match (start, c.date_start.parse::<jiff::civil::Date>()) {
+            (Some(a), Ok(b)) => (b - a).get_days().abs() as i64,
+            _ => i64::MAX,
+        }
+    };
+    candidates.sort_by_cached_key(|c| (days(c), c.id));
     let l = e.location.as_ref();
     let unnamed = |a: Option<&str>| a.is_none_or(|a| a == "unidentified");
     let named_same = |ours: Option<&str>, theirs: Option<&str>| !unnamed(ours) && ours == theirs;

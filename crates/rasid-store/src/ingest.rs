@@ -6,6 +6,8 @@ use rasid_extract::{Article, Event};
 use serde_json::Value;
 
 use crate::dedup::{self, Candidate, DedupConfig, IncidentQuery};
+use crate::query::Param;
+use crate::sql;
 use crate::{BatchReport, Prepared, StoreError};
 
 /// An article row to insert. The database also indexes an original (not a near copy) for
@@ -24,7 +26,7 @@ pub(crate) struct ArticleRow<'a> {
 
 /// A stored incident after a further report: its canonical JSON and the columns derived
 /// from it.
-pub(crate) struct Merged {
+struct Merged {
     pub data: Value,
     pub fatalities: Option<i64>,
     pub confidence: f64,
@@ -48,41 +50,31 @@ impl Merged {
     }
 }
 
-/// The statements of one ingest transaction.
+/// The statements of one ingest transaction. Those the two databases share (`sql.rs`) run
+/// through [`WriteTx::ids`] and [`WriteTx::execute`] with values bound here; the others are
+/// each database's own.
 pub(crate) trait WriteTx {
-    /// The stored articles with this content hash, and with this URL.
-    fn stored_copies(
-        &mut self,
-        hash: &str,
-        url: Option<&str>,
-    ) -> Result<(Option<i64>, Option<i64>), StoreError>;
+    /// Run a query; the integer columns of its first row (none when it has no row).
+    fn ids(&mut self, sql: &str, args: &[Param]) -> Result<Vec<Option<i64>>, StoreError>;
+    /// Run a statement.
+    fn execute(&mut self, sql: &str, args: &[Param]) -> Result<(), StoreError>;
     /// Originals sharing one of these bands (index = band number), with their signatures.
     fn band_neighbours(&mut self, bands: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError>;
     /// Insert an article (its source by name, its search and band entries when it is an
     /// original); its id.
     fn insert_article(&mut self, row: &ArticleRow) -> Result<i64, StoreError>;
-    /// The incidents `q` describes, nearest in date first.
+    /// The incidents `q` describes.
     fn incident_candidates(&mut self, q: &IncidentQuery) -> Result<Vec<Candidate>, StoreError>;
-    /// The event of article `original` that `e` repeats: same kind, sub-event type, dates
-    /// and admin 1.
-    fn same_in_article(&mut self, e: &Event, original: i64) -> Result<Option<i64>, StoreError>;
     /// A stored count that `e` (an aggregate) repeats: same type, actor, period and count,
     /// not from the same article.
     fn same_aggregate(&mut self, e: &Event, article_id: i64) -> Result<Option<i64>, StoreError>;
     /// A stored event's JSON.
     fn event_data(&mut self, id: i64) -> Result<String, StoreError>;
-    /// Insert a new event; its id.
-    fn insert_event(&mut self, e: &Event, now: &str) -> Result<i64, StoreError>;
-    /// Rewrite a stored event after a further report.
-    fn update_event(&mut self, id: i64, m: &Merged, now: &str) -> Result<(), StoreError>;
-    /// Link a report (the event as article `article_id` tells it) to a stored event.
-    fn insert_source(
-        &mut self,
-        event_id: i64,
-        article_id: i64,
-        ordinal: usize,
-        e: &Event,
-    ) -> Result<(), StoreError>;
+}
+
+/// The first column of a query's first row.
+fn first_id(tx: &mut impl WriteTx, sql: &str, args: &[Param]) -> Result<Option<i64>, StoreError> {
+    Ok(tx.ids(sql, args)?.first().copied().flatten())
 }
 
 /// Store a batch through `tx` (the caller commits).
@@ -110,7 +102,14 @@ fn ingest_one(
     let a = item.article;
     let digest = &prepared.digest;
     // Exact copies and the same URL: nothing to add.
-    match tx.stored_copies(&digest.hash, a.url.as_deref())? {
+    let copies = tx.ids(
+        sql::STORED_COPIES,
+        &[digest.hash.as_str().into(), a.url.as_deref().into()],
+    )?;
+    match (
+        copies.first().copied().flatten(),
+        copies.get(1).copied().flatten(),
+    ) {
         (Some(id), _) => {
             report
                 .skipped
@@ -150,13 +149,24 @@ fn ingest_one(
     for (ordinal, e) in item.events.iter().enumerate() {
         // A near copy tells what its original told: the same events, whatever their dates.
         let copied = match near {
-            Some(original) => tx.same_in_article(e, original)?,
+            Some(original) => first_id(
+                tx,
+                sql::SAME_IN_ARTICLE,
+                &[
+                    original.into(),
+                    e.kind.into(),
+                    e.sub_event_type.into(),
+                    e.date.start.as_str().into(),
+                    e.date.end.as_str().into(),
+                    e.location.as_ref().and_then(|l| l.admin1.as_deref()).into(),
+                ],
+            )?,
             None => None,
         };
         let target = match copied {
             Some(id) => Some(id),
             None if e.kind == "event" => match IncidentQuery::new(e, article_id, config) {
-                Some(q) => dedup::pick_incident(e, &tx.incident_candidates(&q)?, config),
+                Some(q) => dedup::pick_incident(e, tx.incident_candidates(&q)?, config),
                 None => None,
             },
             None => tx.same_aggregate(e, article_id)?,
@@ -164,18 +174,85 @@ fn ingest_one(
         let event_id = match target {
             Some(id) => {
                 let data = tx.event_data(id)?;
-                tx.update_event(id, &merge(id, &data, e)?, now)?;
+                let m = merge(id, &data, e)?;
+                tx.execute(
+                    sql::UPDATE_EVENT,
+                    &[
+                        m.actor("actor1").into(),
+                        m.actor("actor2").into(),
+                        m.place("country").into(),
+                        m.place("admin1").into(),
+                        m.place("admin2").into(),
+                        m.place("name").into(),
+                        m.coordinate("lat").into(),
+                        m.coordinate("lon").into(),
+                        m.geo_precision().into(),
+                        m.fatalities.into(),
+                        m.confidence.into(),
+                        m.data.to_string().into(),
+                        now.into(),
+                        id.into(),
+                    ],
+                )?;
                 report.merged_events += 1;
                 id
             }
             None => {
                 report.new_events += 1;
-                tx.insert_event(e, now)?
+                insert_event(tx, e, now)?
             }
         };
-        tx.insert_source(event_id, article_id, ordinal, e)?;
+        tx.execute(
+            sql::INSERT_SOURCE,
+            &[
+                event_id.into(),
+                article_id.into(),
+                (ordinal as i64).into(),
+                e.evidence.text.as_str().into(),
+                (e.evidence.span[0] as i64).into(),
+                (e.evidence.span[1] as i64).into(),
+                e.fatalities.map(i64::from).into(),
+                event_json(e).into(),
+            ],
+        )?;
     }
     Ok(())
+}
+
+/// Insert a new event; its id.
+fn insert_event(tx: &mut impl WriteTx, e: &Event, now: &str) -> Result<i64, StoreError> {
+    let l = e.location.as_ref();
+    let id = first_id(
+        tx,
+        sql::INSERT_EVENT,
+        &[
+            e.kind.into(),
+            e.event_type.into(),
+            e.sub_event_type.into(),
+            e.actor1.as_ref().map(|a| a.id.as_str()).into(),
+            e.actor2.as_ref().map(|a| a.id.as_str()).into(),
+            l.and_then(|l| l.country.as_deref()).into(),
+            l.and_then(|l| l.admin1.as_deref()).into(),
+            l.and_then(|l| l.admin2.as_deref()).into(),
+            l.map(|l| l.name.as_str()).into(),
+            l.and_then(|l| l.lat).into(),
+            l.and_then(|l| l.lon).into(),
+            l.map(|l| l.geo_precision as i64).into(),
+            e.date.start.as_str().into(),
+            e.date.end.as_str().into(),
+            (e.date.time_precision as i64).into(),
+            e.fatalities.map(i64::from).into(),
+            (e.confidence as f64).into(),
+            event_json(e).into(),
+            now.into(),
+            now.into(),
+        ],
+    )?;
+    // (INSERT … RETURNING gives one row)
+    id.ok_or_else(|| StoreError::Schema {
+        path: "events".into(),
+        message: "an insert returned no id".into(),
+    })
 }
 
 /// A further report of a stored incident: keep the lowest fatality figure, fill what the
@@ -216,6 +293,6 @@ fn merge(id: i64, data: &str, e: &Event) -> Result<Merged, StoreError> {
 }
 
 /// An event's JSON as stored.
-pub(crate) fn event_json(e: &Event) -> String {
+fn event_json(e: &Event) -> String {
     serde_json::to_string(e).expect("events serialize")
 }

@@ -22,6 +22,7 @@ mod ingest;
 mod pg;
 mod query;
 mod schema;
+mod sql;
 mod sqlite;
 
 use std::collections::HashMap;

@@ -11,10 +11,10 @@ use rasid_alerts::Incident;
 use rasid_extract::Event;
 
 use crate::dedup::{Candidate, DedupConfig, IncidentQuery};
-use crate::ingest::{self, event_json, ArticleRow, Merged, WriteTx};
+use crate::ingest::{self, ArticleRow, WriteTx};
 use crate::query::{self, Dialect, EventRow, Param, Side};
 use crate::{
-    schema, BatchReport, Bucket, EventQuery, EventSource, FeedState, GroupBy, Interval,
+    schema, sql, BatchReport, Bucket, EventQuery, EventSource, FeedState, GroupBy, Interval,
     Notification, Prepared, SearchHit, Storage, StoreError, StoredArticle, StoredEvent,
 };
 
@@ -28,17 +28,39 @@ const STATEMENTS: usize = 512;
 
 type Params<'a> = Vec<&'a (dyn ToSql + Sync)>;
 
+/// NULL for a parameter of any type (a typed `None` is refused by columns of other types).
+#[derive(Debug)]
+struct AnyNull;
+
+impl ToSql for AnyNull {
+    fn to_sql(
+        &self,
+        _: &postgres::types::Type,
+        _: &mut postgres::types::private::BytesMut,
+    ) -> Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(postgres::types::IsNull::Yes)
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
 fn params(args: &[Param]) -> Params<'_> {
     args.iter()
         .map(|p| match p {
             Param::Text(s) => s as &(dyn ToSql + Sync),
             Param::Real(x) => x,
             Param::Int(i) => i,
+            Param::Null => &AnyNull,
         })
         .collect()
 }
 
-/// A statement prepared once per connection.
+/// A statement prepared once per connection; `?` placeholders (the statements shared with
+/// SQLite) are numbered first.
 fn prepared(
     c: &mut impl GenericClient,
     cache: &RefCell<HashMap<String, Statement>>,
@@ -47,7 +69,7 @@ fn prepared(
     if let Some(s) = cache.borrow().get(sql) {
         return Ok(s.clone());
     }
-    let s = c.prepare(sql)?;
+    let s = c.prepare(&Dialect::Postgres.finish(sql))?;
     let mut cache = cache.borrow_mut();
     if cache.len() >= STATEMENTS {
         cache.clear();
@@ -179,14 +201,7 @@ impl PgStore {
     }
 
     fn sources(&self, event_id: i64) -> Result<Vec<EventSource>, StoreError> {
-        let rows = self.query(
-            "SELECT s.article_id, a.ext_id, src.name, a.url, a.published, s.evidence, \
-                    s.span_start, s.span_end, s.fatalities \
-             FROM event_sources s JOIN articles a ON a.id = s.article_id \
-             LEFT JOIN sources src ON src.id = a.source_id \
-             WHERE s.event_id = $1 ORDER BY a.published NULLS FIRST, s.article_id, s.ordinal",
-            &[&event_id],
-        )?;
+        let rows = self.query(sql::SOURCES, &[&event_id])?;
         Ok(rows
             .iter()
             .map(|r| EventSource {
@@ -244,29 +259,16 @@ impl Storage for PgStore {
     }
 
     fn has_url(&self, url: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .query_opt("SELECT 1 FROM articles WHERE url = $1", &[&url])?
-            .is_some())
+        Ok(self.query_opt(sql::HAS_URL, &[&url])?.is_some())
     }
 
     fn feed_state(&self, url: &str) -> Result<Option<FeedState>, StoreError> {
-        Ok(self
-            .query_opt(
-                "SELECT url, etag, last_modified, polled_at, status, ok, items, new_items \
-                 FROM feeds WHERE url = $1",
-                &[&url],
-            )?
-            .as_ref()
-            .map(feed_state))
+        Ok(self.query_opt(sql::FEED, &[&url])?.as_ref().map(feed_state))
     }
 
     fn feed_states(&self) -> Result<Vec<FeedState>, StoreError> {
         Ok(self
-            .query(
-                "SELECT url, etag, last_modified, polled_at, status, ok, items, new_items \
-                 FROM feeds ORDER BY url",
-                &[],
-            )?
+            .query(sql::FEEDS, &[])?
             .iter()
             .map(feed_state)
             .collect())
@@ -274,12 +276,7 @@ impl Storage for PgStore {
 
     fn save_feed_state(&mut self, s: &FeedState) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO feeds (url, etag, last_modified, polled_at, status, ok, items, new_items) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, \
-             last_modified = EXCLUDED.last_modified, polled_at = EXCLUDED.polled_at, \
-             status = EXCLUDED.status, ok = EXCLUDED.ok, items = EXCLUDED.items, \
-             new_items = EXCLUDED.new_items",
+            sql::SAVE_FEED,
             &[
                 &s.url,
                 &s.etag,
@@ -294,16 +291,7 @@ impl Storage for PgStore {
     }
 
     fn incidents(&self, since: &str, until: &str) -> Result<Vec<Incident>, StoreError> {
-        let rows = self.query(
-            "SELECT e.id, e.date_start, e.time_precision, e.event_type, e.sub_event_type, \
-                    e.actor1, e.actor2, e.country, e.admin1, e.admin2, e.location, \
-                    e.fatalities, e.confidence, \
-                    (SELECT evidence FROM event_sources s WHERE s.event_id = e.id \
-                     ORDER BY s.seq LIMIT 1) \
-             FROM events e WHERE e.kind = 'event' AND e.date_start >= $1 AND e.date_start <= $2 \
-             ORDER BY e.date_start, e.id",
-            &[&since, &until],
-        )?;
+        let rows = self.query(sql::INCIDENTS, &[&since, &until])?;
         rows.iter()
             .map(|r| {
                 crate::IncidentRow {
@@ -329,10 +317,7 @@ impl Storage for PgStore {
 
     fn latest_event_date(&self) -> Result<Option<String>, StoreError> {
         Ok(self
-            .query_opt(
-                "SELECT max(date_start) FROM events WHERE kind = 'event'",
-                &[],
-            )?
+            .query_opt(sql::LATEST_EVENT_DATE, &[])?
             .and_then(|r| r.get(0)))
     }
 
@@ -342,22 +327,13 @@ impl Storage for PgStore {
         key: &str,
     ) -> Result<Option<(String, u64)>, StoreError> {
         Ok(self
-            .query_opt(
-                "SELECT as_of, observed FROM alert_notifications \
-                 WHERE target = $1 AND key = $2 AND ok ORDER BY as_of DESC LIMIT 1",
-                &[&target, &key],
-            )?
+            .query_opt(sql::LAST_NOTIFICATION, &[&target, &key])?
             .map(|r| (r.get(0), r.get::<_, i64>(1).max(0) as u64)))
     }
 
     fn record_notification(&mut self, n: &Notification) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO alert_notifications \
-             (target, key, as_of, observed, sent_at, ok, status, payload) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (target, key, as_of) DO UPDATE SET observed = EXCLUDED.observed, \
-             sent_at = EXCLUDED.sent_at, ok = EXCLUDED.ok, status = EXCLUDED.status, \
-             payload = EXCLUDED.payload",
+            sql::RECORD_NOTIFICATION,
             &[
                 &n.target,
                 &n.key,
@@ -373,51 +349,30 @@ impl Storage for PgStore {
 
     fn actor_counts(&self) -> Result<HashMap<String, u64>, StoreError> {
         Ok(self
-            .query(
-                "SELECT a, count(*) FROM \
-                 (SELECT actor1 AS a FROM events UNION ALL SELECT actor2 FROM events) AS t \
-                 WHERE a IS NOT NULL GROUP BY a",
-                &[],
-            )?
+            .query(sql::ACTOR_COUNTS, &[])?
             .iter()
             .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
             .collect())
     }
 
     fn version(&self) -> Result<(i64, i64), StoreError> {
-        let r = self.query(
-            "SELECT (SELECT coalesce(max(id), 0) FROM events), \
-                    (SELECT coalesce(max(seq), 0) FROM event_sources)",
-            &[],
-        )?;
+        let r = self.query(sql::VERSION, &[])?;
         Ok(r.first().map_or((0, 0), |r| (r.get(0), r.get(1))))
     }
 
     fn counts(&self) -> Result<(usize, usize), StoreError> {
-        let r = self.query(
-            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM events)",
-            &[],
-        )?;
+        let r = self.query(sql::COUNTS, &[])?;
         Ok(r.first().map_or((0, 0), |r| {
             (r.get::<_, i64>(0) as usize, r.get::<_, i64>(1) as usize)
         }))
     }
 
     fn events(&self, q: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
-        query::event_rows(q, |side| self.event_rows(q, side))?
-            .into_iter()
-            .map(|row| {
-                let sources = self.sources(row.0)?;
-                query::stored_event(row, sources)
-            })
-            .collect()
+        query::events(q, |side| self.event_rows(q, side), |id| self.sources(id))
     }
 
     fn event(&self, id: i64) -> Result<Option<StoredEvent>, StoreError> {
-        let row = self.query_opt(
-            "SELECT id, data, date_start, fatalities FROM events WHERE id = $1",
-            &[&id],
-        )?;
+        let row = self.query_opt(sql::EVENT, &[&id])?;
         row.map(|r| {
             query::stored_event((r.get(0), r.get(1), r.get(2), r.get(3)), self.sources(id)?)
         })
@@ -425,20 +380,11 @@ impl Storage for PgStore {
     }
 
     fn article(&self, id: i64) -> Result<Option<StoredArticle>, StoreError> {
-        let Some(r) = self.query_opt(
-            "SELECT a.id, a.ext_id, s.name, a.url, a.title, a.published, a.lang, a.text, \
-                    a.clean_text, a.duplicate_of \
-             FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = $1",
-            &[&id],
-        )?
-        else {
+        let Some(r) = self.query_opt(sql::ARTICLE, &[&id])? else {
             return Ok(None);
         };
         let events = self
-            .query(
-                "SELECT DISTINCT event_id FROM event_sources WHERE article_id = $1 ORDER BY event_id",
-                &[&id],
-            )?
+            .query(sql::ARTICLE_EVENTS, &[&id])?
             .iter()
             .map(|r| r.get(0))
             .collect();
@@ -527,16 +473,20 @@ impl PgTx<'_, '_> {
         if let Some(&id) = self.new_sources.get(name) {
             return Ok(id);
         }
-        let id = self
-            .first_id(
-                "WITH ins AS (INSERT INTO sources(name) VALUES ($1) \
+        let id = self.one_id(
+            "WITH ins AS (INSERT INTO sources(name) VALUES ($1) \
                    ON CONFLICT (name) DO NOTHING RETURNING id) \
                  SELECT id FROM ins UNION ALL SELECT id FROM sources WHERE name = $1",
-                &[&name],
-            )?
-            .expect("a source row");
+            &[&name],
+        )?;
         self.new_sources.insert(name.to_string(), id);
         Ok(id)
+    }
+
+    /// The id a statement returns in its one row (an error otherwise).
+    fn one_id(&mut self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<i64, StoreError> {
+        let st = prepared(self.tx, self.statements, sql)?;
+        Ok(self.tx.query_one(&st, args)?.get(0))
     }
 
     fn first_id(
@@ -549,17 +499,17 @@ impl PgTx<'_, '_> {
 }
 
 impl WriteTx for PgTx<'_, '_> {
-    fn stored_copies(
-        &mut self,
-        hash: &str,
-        url: Option<&str>,
-    ) -> Result<(Option<i64>, Option<i64>), StoreError> {
-        let rows = self.query(
-            "SELECT (SELECT id FROM articles WHERE hash = $1), \
-                    (SELECT id FROM articles WHERE url = $2)",
-            &[&hash, &url],
-        )?;
-        Ok(rows.first().map_or((None, None), |r| (r.get(0), r.get(1))))
+    fn ids(&mut self, sql: &str, args: &[Param]) -> Result<Vec<Option<i64>>, StoreError> {
+        let rows = self.query(sql, &params(args))?;
+        Ok(rows
+            .first()
+            .map(|r| (0..r.len()).map(|i| r.get(i)).collect())
+            .unwrap_or_default())
+    }
+
+    fn execute(&mut self, sql: &str, args: &[Param]) -> Result<(), StoreError> {
+        self.query(sql, &params(args))?;
+        Ok(())
     }
 
     fn band_neighbours(&mut self, bands: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
@@ -594,68 +544,38 @@ impl WriteTx for PgTx<'_, '_> {
             (Vec::new(), &[][..])
         };
         // The article and its bands in one statement (one round trip).
-        let id = self
-            .first_id(
-                "WITH a AS (INSERT INTO articles(ext_id, source_id, url, title, published, \
+        let id = self.one_id(
+            "WITH a AS (INSERT INTO articles(ext_id, source_id, url, title, published, \
                    lang, text, clean_text, match_words, hash, minhash, duplicate_of, ingested_at) \
                    VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id), \
                  b AS (INSERT INTO article_bands(band, value, article_id) \
                    SELECT band - 1, value, (SELECT id FROM a) \
                    FROM unnest($14::bigint[]) WITH ORDINALITY AS q(value, band)) \
                  SELECT id FROM a",
-                &[
-                    &a.id,
-                    &source,
-                    &a.url,
-                    &a.title,
-                    &a.published.map(|d| d.to_string()),
-                    &a.lang.as_str(),
-                    &a.text,
-                    &row.clean_text,
-                    &words,
-                    &row.hash,
-                    &row.minhash,
-                    &row.duplicate_of,
-                    &row.now,
-                    &bands,
-                ],
-            )?
-            .expect("INSERT … RETURNING gives a row");
+            &[
+                &a.id,
+                &source,
+                &a.url,
+                &a.title,
+                &a.published.map(|d| d.to_string()),
+                &a.lang.as_str(),
+                &a.text,
+                &row.clean_text,
+                &words,
+                &row.hash,
+                &row.minhash,
+                &row.duplicate_of,
+                &row.now,
+                &bands,
+            ],
+        )?;
         Ok(id)
     }
 
     fn incident_candidates(&mut self, q: &IncidentQuery) -> Result<Vec<Candidate>, StoreError> {
-        // Equality (or IS NULL) on admin 1, not IS NOT DISTINCT FROM: the index on (event
-        // type, admin 1, start) then seeks the date range instead of scanning the type.
-        let (country, actor) = q.country_actor.unzip();
-        let admin1 = if q.admin1.is_some() {
-            "admin1 = $5 AND $8::text IS NULL AND $9::text IS NULL"
-        } else {
-            "admin1 IS NULL AND $5::text IS NULL AND country = $8 AND actor1 = $9"
-        };
-        let sql = format!(
-            "SELECT id, actor1, actor2, country, admin1, lat, lon, geo_precision FROM events \
-             WHERE kind = 'event' AND event_type = $1 AND time_precision <= 2 \
-             AND date_start >= $2 AND date_start <= $3 AND date_end >= $4 AND {admin1} \
-             AND NOT EXISTS (SELECT 1 FROM event_sources s \
-                             WHERE s.event_id = events.id AND s.article_id = $6) \
-             ORDER BY abs(date_start::date - ($7::text)::date), id"
-        );
+        let (sql, args) = q.statement();
         Ok(self
-            .query(
-                &sql,
-                &[
-                    &q.event_type,
-                    &q.lo_start,
-                    &q.hi_start,
-                    &q.lo_end,
-                    &q.admin1,
-                    &q.article_id,
-                    &q.start,
-                    &country,
-                    &actor,
-                ],
-            )?
+            .query(sql, &params(&args))?
             .iter()
             .map(|r| Candidate {
                 id: r.get(0),
@@ -666,25 +586,9 @@ impl WriteTx for PgTx<'_, '_> {
                 lat: r.get(5),
                 lon: r.get(6),
                 geo_precision: r.get(7),
+                date_start: r.get(8),
             })
             .collect())
-    }
-
-    fn same_in_article(&mut self, e: &Event, original: i64) -> Result<Option<i64>, StoreError> {
-        self.first_id(
-            "SELECT e.id FROM events e JOIN event_sources s ON s.event_id = e.id \
-             WHERE s.article_id = $1 AND e.kind = $2 AND e.sub_event_type = $3 \
-             AND e.date_start = $4 AND e.date_end = $5 AND e.admin1 IS NOT DISTINCT FROM $6 \
-             ORDER BY e.id LIMIT 1",
-            &[
-                &original,
-                &e.kind,
-                &e.sub_event_type,
-                &e.date.start,
-                &e.date.end,
-                &e.location.as_ref().and_then(|l| l.admin1.as_deref()),
-            ],
-        )
     }
 
     fn same_aggregate(&mut self, e: &Event, article_id: i64) -> Result<Option<i64>, StoreError> {
@@ -707,92 +611,9 @@ impl WriteTx for PgTx<'_, '_> {
     }
 
     fn event_data(&mut self, id: i64) -> Result<String, StoreError> {
-        let rows = self.query("SELECT data FROM events WHERE id = $1", &[&id])?;
-        Ok(rows.first().map(|r| r.get(0)).unwrap_or_default())
-    }
-
-    fn insert_event(&mut self, e: &Event, now: &str) -> Result<i64, StoreError> {
-        let l = e.location.as_ref();
-        Ok(self
-            .first_id(
-                "INSERT INTO events(kind, event_type, sub_event_type, actor1, actor2, country, \
-                 admin1, admin2, location, lat, lon, geo_precision, date_start, date_end, \
-                 time_precision, fatalities, confidence, data, created_at, updated_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) \
-                 RETURNING id",
-                &[
-                    &e.kind,
-                    &e.event_type,
-                    &e.sub_event_type,
-                    &e.actor1.as_ref().map(|a| a.id.as_str()),
-                    &e.actor2.as_ref().map(|a| a.id.as_str()),
-                    &l.and_then(|l| l.country.as_deref()),
-                    &l.and_then(|l| l.admin1.as_deref()),
-                    &l.and_then(|l| l.admin2.as_deref()),
-                    &l.map(|l| l.name.as_str()),
-                    &l.and_then(|l| l.lat),
-                    &l.and_then(|l| l.lon),
-                    &l.map(|l| l.geo_precision as i64),
-                    &e.date.start,
-                    &e.date.end,
-                    &(e.date.time_precision as i64),
-                    &e.fatalities.map(i64::from),
-                    &(e.confidence as f64),
-                    &event_json(e),
-                    &now,
-                    &now,
-                ],
-            )?
-            .expect("INSERT … RETURNING gives a row"))
-    }
-
-    fn update_event(&mut self, id: i64, m: &Merged, now: &str) -> Result<(), StoreError> {
-        self.query(
-            "UPDATE events SET actor1 = $1, actor2 = $2, country = $3, admin1 = $4, admin2 = $5, \
-             location = $6, lat = $7, lon = $8, geo_precision = $9, fatalities = $10, \
-             confidence = $11, data = $12, updated_at = $13 WHERE id = $14",
-            &[
-                &m.actor("actor1"),
-                &m.actor("actor2"),
-                &m.place("country"),
-                &m.place("admin1"),
-                &m.place("admin2"),
-                &m.place("name"),
-                &m.coordinate("lat"),
-                &m.coordinate("lon"),
-                &m.geo_precision(),
-                &m.fatalities,
-                &m.confidence,
-                &m.data.to_string(),
-                &now,
-                &id,
-            ],
-        )?;
-        Ok(())
-    }
-
-    fn insert_source(
-        &mut self,
-        event_id: i64,
-        article_id: i64,
-        ordinal: usize,
-        e: &Event,
-    ) -> Result<(), StoreError> {
-        self.query(
-            "INSERT INTO event_sources(event_id, article_id, ordinal, evidence, span_start, \
-             span_end, fatalities, data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
-            &[
-                &event_id,
-                &article_id,
-                &(ordinal as i64),
-                &e.evidence.text,
-                &(e.evidence.span[0] as i64),
-                &(e.evidence.span[1] as i64),
-                &e.fatalities.map(i64::from),
-                &event_json(e),
-            ],
-        )?;
-        Ok(())
+        // (exactly one row, or an error)
+        let st = prepared(self.tx, self.statements, sql::EVENT_DATA)?;
+        Ok(self.tx.query_one(&st, &[&id])?.get(0))
     }
 }
 

@@ -10,12 +10,43 @@ pub(crate) enum Dialect {
     Postgres,
 }
 
-/// A bound value (never spliced into the SQL).
+/// A bound value (never spliced into the SQL), bound the same way by both databases.
 #[derive(Clone, Debug)]
 pub(crate) enum Param {
     Text(String),
     Real(f64),
     Int(i64),
+    Null,
+}
+
+impl From<&str> for Param {
+    fn from(s: &str) -> Param {
+        Param::Text(s.to_string())
+    }
+}
+
+impl From<String> for Param {
+    fn from(s: String) -> Param {
+        Param::Text(s)
+    }
+}
+
+impl From<i64> for Param {
+    fn from(i: i64) -> Param {
+        Param::Int(i)
+    }
+}
+
+impl From<f64> for Param {
+    fn from(x: f64) -> Param {
+        Param::Real(x)
+    }
+}
+
+impl<T: Into<Param>> From<Option<T>> for Param {
+    fn from(v: Option<T>) -> Param {
+        v.map_or(Param::Null, Into::into)
+    }
 }
 
 impl Dialect {
@@ -214,13 +245,13 @@ pub(crate) fn event_rows_sql(d: Dialect, q: &EventQuery, side: Side) -> (String,
     if let Some(n) = q.limit {
         sql.push_str(&format!(" LIMIT {n}"));
     }
-    (d.finish(&sql), args)
+    (sql, args)
 }
 
 /// The rows of [`crate::Storage::events`]: an actor as either side, in date order, is two
 /// index scans (actor 1, then actor 2 of the others) merged, rather than one scan of every
 /// event of the actor sorted.
-pub(crate) fn event_rows(
+fn event_rows(
     q: &EventQuery,
     mut rows: impl FnMut(Side) -> Result<Vec<EventRow>, StoreError>,
 ) -> Result<Vec<EventRow>, StoreError> {
@@ -241,6 +272,21 @@ pub(crate) fn event_rows(
         out.truncate(n);
     }
     Ok(out)
+}
+
+/// The events of [`crate::Storage::events`]: the rows, each with its sources.
+pub(crate) fn events(
+    q: &EventQuery,
+    rows: impl FnMut(Side) -> Result<Vec<EventRow>, StoreError>,
+    sources: impl Fn(i64) -> Result<Vec<crate::EventSource>, StoreError>,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    event_rows(q, rows)?
+        .into_iter()
+        .map(|row| {
+            let s = sources(row.0)?;
+            stored_event(row, s)
+        })
+        .collect()
 }
 
 /// An event read back: its JSON parsed, its sources attached.
@@ -283,7 +329,7 @@ pub(crate) fn series_sql(
         Side::Either,
     );
     sql.push_str(" GROUP BY p, k");
-    (d.finish(&sql), args)
+    (sql, args)
 }
 
 /// Daily buckets (in any order) as the series asked for: by period, then group (none

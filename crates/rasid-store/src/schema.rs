@@ -317,4 +317,31 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len() as i64);
         let _ = std::fs::remove_file(&path);
     }
+
+    /// Processes opening a new database at once (workers starting together) migrate it
+    /// once; none fails on a table another has just made.
+    #[test]
+    fn a_new_database_opened_at_once_is_migrated_once() {
+        let path = std::env::temp_dir().join(format!("rasid-race-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let opened: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    crate::Store::open(&path, crate::DedupConfig::default()).map(|_| ())
+                })
+            })
+            .collect();
+        for t in opened {
+            t.join().unwrap().expect("every opener succeeds");
+        }
+        let version: i64 = rusqlite::Connection::open(&path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let _ = std::fs::remove_file(&path);
+    }
 }

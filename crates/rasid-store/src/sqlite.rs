@@ -8,10 +8,10 @@ use rasid_extract::Event;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::dedup::{Candidate, DedupConfig, IncidentQuery};
-use crate::ingest::{self, event_json, ArticleRow, Merged, WriteTx};
+use crate::ingest::{self, ArticleRow, WriteTx};
 use crate::query::{self, Dialect, EventRow, Param, Side};
 use crate::{
-    schema, BatchReport, Bucket, EventQuery, EventSource, FeedState, GroupBy, Interval,
+    schema, sql, BatchReport, Bucket, EventQuery, EventSource, FeedState, GroupBy, Interval,
     Notification, Prepared, SearchHit, Storage, StoreError, StoredArticle, StoredEvent,
 };
 
@@ -21,6 +21,7 @@ impl rusqlite::ToSql for Param {
             Param::Text(s) => s.to_sql(),
             Param::Real(x) => x.to_sql(),
             Param::Int(i) => i.to_sql(),
+            Param::Null => rusqlite::types::Null.to_sql(),
         }
     }
 }
@@ -56,8 +57,11 @@ impl SqliteStore {
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.pragma_update(None, "mmap_size", 268_435_456)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        // The version is read under the write lock: processes opening a new database
+        // together (workers) migrate it once, the others wait and find it done.
         let known = schema::MIGRATIONS.len() as i64;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > known {
             return Err(StoreError::Schema {
                 path,
@@ -66,15 +70,16 @@ impl SqliteStore {
                 ),
             });
         }
-        for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.transaction()?;
-            tx.execute_batch(m)?;
-            if i + 1 == schema::SEARCH_REINDEX {
-                reindex(&tx)?;
+        if version < known {
+            for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(m)?;
+                if i + 1 == schema::SEARCH_REINDEX {
+                    reindex(&tx)?;
+                }
             }
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
+            tx.pragma_update(None, "user_version", known)?;
         }
+        tx.commit()?;
         Ok(SqliteStore { conn, path, config })
     }
 
@@ -88,13 +93,7 @@ impl SqliteStore {
     }
 
     fn sources(&self, event_id: i64) -> Result<Vec<EventSource>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT s.article_id, a.ext_id, src.name, a.url, a.published, s.evidence, \
-                    s.span_start, s.span_end, s.fatalities \
-             FROM event_sources s JOIN articles a ON a.id = s.article_id \
-             LEFT JOIN sources src ON src.id = a.source_id \
-             WHERE s.event_id = ? ORDER BY a.published, s.article_id, s.ordinal",
-        )?;
+        let mut stmt = self.conn.prepare_cached(sql::SOURCES)?;
         let rows = stmt.query_map([event_id], |r| {
             Ok(EventSource {
                 article_id: r.get(0)?,
@@ -150,7 +149,8 @@ impl Storage for SqliteStore {
     fn has_url(&self, url: &str) -> Result<bool, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT 1 FROM articles WHERE url = ?1", [url], |_| Ok(()))
+            .prepare_cached(sql::HAS_URL)?
+            .query_row([url], |_| Ok(()))
             .optional()?
             .is_some())
     }
@@ -158,53 +158,33 @@ impl Storage for SqliteStore {
     fn feed_state(&self, url: &str) -> Result<Option<FeedState>, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT url, etag, last_modified, polled_at, status, ok, items, new_items
-                 FROM feeds WHERE url = ?1",
-                [url],
-                FeedState::from_row,
-            )
+            .prepare_cached(sql::FEED)?
+            .query_row([url], FeedState::from_row)
             .optional()?)
     }
 
     fn feed_states(&self) -> Result<Vec<FeedState>, StoreError> {
-        let mut st = self.conn.prepare(
-            "SELECT url, etag, last_modified, polled_at, status, ok, items, new_items
-             FROM feeds ORDER BY url",
-        )?;
+        let mut st = self.conn.prepare_cached(sql::FEEDS)?;
         let rows = st.query_map([], FeedState::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn save_feed_state(&mut self, s: &FeedState) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO feeds
-             (url, etag, last_modified, polled_at, status, ok, items, new_items)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                s.url,
-                s.etag,
-                s.last_modified,
-                s.polled_at,
-                s.status,
-                s.ok,
-                s.items as i64,
-                s.new_items as i64
-            ],
-        )?;
+        self.conn.prepare_cached(sql::SAVE_FEED)?.execute(params![
+            s.url,
+            s.etag,
+            s.last_modified,
+            s.polled_at,
+            s.status,
+            s.ok,
+            s.items as i64,
+            s.new_items as i64
+        ])?;
         Ok(())
     }
 
     fn incidents(&self, since: &str, until: &str) -> Result<Vec<Incident>, StoreError> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT e.id, e.date_start, e.time_precision, e.event_type, e.sub_event_type, \
-                    e.actor1, e.actor2, e.country, e.admin1, e.admin2, e.location, \
-                    e.fatalities, e.confidence, \
-                    (SELECT evidence FROM event_sources s WHERE s.event_id = e.id \
-                     ORDER BY s.rowid LIMIT 1) \
-             FROM events e WHERE e.kind = 'event' AND e.date_start >= ?1 AND e.date_start <= ?2 \
-             ORDER BY e.date_start, e.id",
-        )?;
+        let mut st = self.conn.prepare_cached(sql::INCIDENTS)?;
         let rows = st.query_map([since, until], |r| {
             Ok(crate::IncidentRow {
                 id: r.get(0)?,
@@ -227,11 +207,10 @@ impl Storage for SqliteStore {
     }
 
     fn latest_event_date(&self) -> Result<Option<String>, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT max(date_start) FROM events WHERE kind = 'event'",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .conn
+            .prepare_cached(sql::LATEST_EVENT_DATE)?
+            .query_row([], |r| r.get(0))?)
     }
 
     fn last_notification(
@@ -241,21 +220,17 @@ impl Storage for SqliteStore {
     ) -> Result<Option<(String, u64)>, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT as_of, observed FROM alert_notifications \
-                 WHERE target = ?1 AND key = ?2 AND ok = 1 ORDER BY as_of DESC LIMIT 1",
-                [target, key],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)),
-            )
+            .prepare_cached(sql::LAST_NOTIFICATION)?
+            .query_row([target, key], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+            })
             .optional()?)
     }
 
     fn record_notification(&mut self, n: &Notification) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO alert_notifications \
-             (target, key, as_of, observed, sent_at, ok, status, payload) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
+        self.conn
+            .prepare_cached(sql::RECORD_NOTIFICATION)?
+            .execute(params![
                 n.target,
                 n.key,
                 n.as_of,
@@ -264,17 +239,12 @@ impl Storage for SqliteStore {
                 n.ok,
                 n.status,
                 n.payload
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
     fn actor_counts(&self) -> Result<HashMap<String, u64>, StoreError> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT a, count(*) FROM \
-             (SELECT actor1 AS a FROM events UNION ALL SELECT actor2 FROM events) \
-             WHERE a IS NOT NULL GROUP BY a",
-        )?;
+        let mut st = self.conn.prepare_cached(sql::ACTOR_COUNTS)?;
         let rows = st.query_map([], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
         })?;
@@ -282,42 +252,27 @@ impl Storage for SqliteStore {
     }
 
     fn version(&self) -> Result<(i64, i64), StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT (SELECT coalesce(max(id), 0) FROM events), \
-                    (SELECT coalesce(max(rowid), 0) FROM event_sources)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+        Ok(self
+            .conn
+            .prepare_cached(sql::VERSION)?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
     fn counts(&self) -> Result<(usize, usize), StoreError> {
-        let a: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
-        let e: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
-        Ok((a as usize, e as usize))
+        Ok(self.conn.prepare_cached(sql::COUNTS)?.query_row([], |r| {
+            Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize))
+        })?)
     }
 
     fn events(&self, q: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
-        query::event_rows(q, |side| self.event_rows(q, side))?
-            .into_iter()
-            .map(|row| {
-                let sources = self.sources(row.0)?;
-                query::stored_event(row, sources)
-            })
-            .collect()
+        query::events(q, |side| self.event_rows(q, side), |id| self.sources(id))
     }
 
     fn event(&self, id: i64) -> Result<Option<StoredEvent>, StoreError> {
         let row = self
             .conn
-            .query_row(
-                "SELECT id, data, date_start, fatalities FROM events WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            .prepare_cached(sql::EVENT)?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
         row.map(|row| query::stored_event(row, self.sources(id)?))
             .transpose()
@@ -326,34 +281,27 @@ impl Storage for SqliteStore {
     fn article(&self, id: i64) -> Result<Option<StoredArticle>, StoreError> {
         let art = self
             .conn
-            .query_row(
-                "SELECT a.id, a.ext_id, s.name, a.url, a.title, a.published, a.lang, a.text, \
-                        a.clean_text, a.duplicate_of \
-                 FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
-                [id],
-                |r| {
-                    Ok(StoredArticle {
-                        id: r.get(0)?,
-                        article: r.get(1)?,
-                        source: r.get(2)?,
-                        url: r.get(3)?,
-                        title: r.get(4)?,
-                        published: r.get(5)?,
-                        lang: r.get(6)?,
-                        text: r.get(7)?,
-                        clean_text: r.get(8)?,
-                        duplicate_of: r.get(9)?,
-                        events: Vec::new(),
-                    })
-                },
-            )
+            .prepare_cached(sql::ARTICLE)?
+            .query_row([id], |r| {
+                Ok(StoredArticle {
+                    id: r.get(0)?,
+                    article: r.get(1)?,
+                    source: r.get(2)?,
+                    url: r.get(3)?,
+                    title: r.get(4)?,
+                    published: r.get(5)?,
+                    lang: r.get(6)?,
+                    text: r.get(7)?,
+                    clean_text: r.get(8)?,
+                    duplicate_of: r.get(9)?,
+                    events: Vec::new(),
+                })
+            })
             .optional()?;
         let Some(mut art) = art else {
             return Ok(None);
         };
-        let mut st = self.conn.prepare_cached(
-            "SELECT DISTINCT event_id FROM event_sources WHERE article_id = ?1 ORDER BY event_id",
-        )?;
+        let mut st = self.conn.prepare_cached(sql::ARTICLE_EVENTS)?;
         art.events = st
             .query_map([id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
@@ -430,25 +378,21 @@ fn fts_terms(query: &str) -> String {
 struct SqliteTx<'a>(&'a rusqlite::Transaction<'a>);
 
 impl WriteTx for SqliteTx<'_> {
-    fn stored_copies(
-        &mut self,
-        hash: &str,
-        url: Option<&str>,
-    ) -> Result<(Option<i64>, Option<i64>), StoreError> {
-        let by_hash = self
-            .0
-            .prepare_cached("SELECT id FROM articles WHERE hash = ?")?
-            .query_row([hash], |r| r.get(0))
-            .optional()?;
-        let by_url = match url {
-            Some(url) if by_hash.is_none() => self
-                .0
-                .prepare_cached("SELECT id FROM articles WHERE url = ?")?
-                .query_row([url], |r| r.get(0))
-                .optional()?,
-            _ => None,
-        };
-        Ok((by_hash, by_url))
+    fn ids(&mut self, sql: &str, args: &[Param]) -> Result<Vec<Option<i64>>, StoreError> {
+        let mut st = self.0.prepare_cached(sql)?;
+        let n = st.column_count();
+        let mut rows = st.query(rusqlite::params_from_iter(args))?;
+        Ok(match rows.next()? {
+            Some(r) => (0..n).map(|i| r.get(i)).collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        })
+    }
+
+    fn execute(&mut self, sql: &str, args: &[Param]) -> Result<(), StoreError> {
+        self.0
+            .prepare_cached(sql)?
+            .execute(rusqlite::params_from_iter(args))?;
+        Ok(())
     }
 
     fn band_neighbours(&mut self, bands: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
@@ -521,63 +465,22 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn incident_candidates(&mut self, q: &IncidentQuery) -> Result<Vec<Candidate>, StoreError> {
-        let (country, actor) = q.country_actor.unzip();
-        let mut stmt = self.0.prepare_cached(
-            "SELECT id, actor1, actor2, country, admin1, lat, lon, geo_precision FROM events \
-             WHERE kind = 'event' AND event_type = ?1 AND time_precision <= 2 \
-             AND date_start >= ?2 AND date_start <= ?3 AND date_end >= ?4 AND admin1 IS ?5 \
-             AND (?8 IS NULL OR (country = ?8 AND actor1 = ?9)) \
-             AND NOT EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = events.id AND s.article_id = ?6) \
-             ORDER BY abs(julianday(date_start) - julianday(?7)), id",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                q.event_type,
-                q.lo_start,
-                q.hi_start,
-                q.lo_end,
-                q.admin1,
-                q.article_id,
-                q.start,
-                country,
-                actor
-            ],
-            |r| {
-                Ok(Candidate {
-                    id: r.get(0)?,
-                    actor1: r.get(1)?,
-                    actor2: r.get(2)?,
-                    country: r.get(3)?,
-                    admin1: r.get(4)?,
-                    lat: r.get(5)?,
-                    lon: r.get(6)?,
-                    geo_precision: r.get(7)?,
-                })
-            },
-        )?;
+        let (sql, args) = q.statement();
+        let mut stmt = self.0.prepare_cached(sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&args), |r| {
+            Ok(Candidate {
+                id: r.get(0)?,
+                actor1: r.get(1)?,
+                actor2: r.get(2)?,
+                country: r.get(3)?,
+                admin1: r.get(4)?,
+                lat: r.get(5)?,
+                lon: r.get(6)?,
+                geo_precision: r.get(7)?,
+                date_start: r.get(8)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn same_in_article(&mut self, e: &Event, original: i64) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .0
-            .prepare_cached(
-                "SELECT e.id FROM events e JOIN event_sources s ON s.event_id = e.id \
-                 WHERE s.article_id = ?1 AND e.kind = ?2 AND e.sub_event_type = ?3 \
-                 AND e.date_start = ?4 AND e.date_end = ?5 AND e.admin1 IS ?6 ORDER BY e.id LIMIT 1",
-            )?
-            .query_row(
-                params![
-                    original,
-                    e.kind,
-                    e.sub_event_type,
-                    e.date.start,
-                    e.date.end,
-                    e.location.as_ref().and_then(|l| l.admin1.as_deref())
-                ],
-                |r| r.get(0),
-            )
-            .optional()?)
     }
 
     fn same_aggregate(&mut self, e: &Event, article_id: i64) -> Result<Option<i64>, StoreError> {
@@ -607,92 +510,7 @@ impl WriteTx for SqliteTx<'_> {
     fn event_data(&mut self, id: i64) -> Result<String, StoreError> {
         Ok(self
             .0
-            .prepare_cached("SELECT data FROM events WHERE id = ?")?
+            .prepare_cached(sql::EVENT_DATA)?
             .query_row([id], |r| r.get(0))?)
-    }
-
-    fn insert_event(&mut self, e: &Event, now: &str) -> Result<i64, StoreError> {
-        let l = e.location.as_ref();
-        self.0
-            .prepare_cached(
-                "INSERT INTO events(kind, event_type, sub_event_type, actor1, actor2, country, \
-                 admin1, admin2, location, lat, lon, geo_precision, date_start, date_end, \
-                 time_precision, fatalities, confidence, data, created_at, updated_at) \
-                 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            )?
-            .execute(params![
-                e.kind,
-                e.event_type,
-                e.sub_event_type,
-                e.actor1.as_ref().map(|a| &a.id),
-                e.actor2.as_ref().map(|a| &a.id),
-                l.and_then(|l| l.country.as_ref()),
-                l.and_then(|l| l.admin1.as_ref()),
-                l.and_then(|l| l.admin2.as_ref()),
-                l.map(|l| &l.name),
-                l.and_then(|l| l.lat),
-                l.and_then(|l| l.lon),
-                l.map(|l| l.geo_precision),
-                e.date.start,
-                e.date.end,
-                e.date.time_precision,
-                e.fatalities,
-                e.confidence as f64,
-                event_json(e),
-                now,
-                now,
-            ])?;
-        Ok(self.0.last_insert_rowid())
-    }
-
-    fn update_event(&mut self, id: i64, m: &Merged, now: &str) -> Result<(), StoreError> {
-        self.0
-            .prepare_cached(
-                "UPDATE events SET actor1 = ?, actor2 = ?, country = ?, admin1 = ?, admin2 = ?, \
-                 location = ?, lat = ?, lon = ?, geo_precision = ?, fatalities = ?, \
-                 confidence = ?, data = ?, updated_at = ? WHERE id = ?",
-            )?
-            .execute(params![
-                m.actor("actor1"),
-                m.actor("actor2"),
-                m.place("country"),
-                m.place("admin1"),
-                m.place("admin2"),
-                m.place("name"),
-                m.coordinate("lat"),
-                m.coordinate("lon"),
-                m.geo_precision(),
-                m.fatalities,
-                m.confidence,
-                m.data.to_string(),
-                now,
-                id,
-            ])?;
-        Ok(())
-    }
-
-    fn insert_source(
-        &mut self,
-        event_id: i64,
-        article_id: i64,
-        ordinal: usize,
-        e: &Event,
-    ) -> Result<(), StoreError> {
-        self.0
-            .prepare_cached(
-                "INSERT INTO event_sources(event_id, article_id, ordinal, evidence, span_start, \
-                 span_end, fatalities, data) VALUES (?,?,?,?,?,?,?,?)",
-            )?
-            .execute(params![
-                event_id,
-                article_id,
-                ordinal as i64,
-                e.evidence.text,
-                e.evidence.span[0] as i64,
-                e.evidence.span[1] as i64,
-                e.fatalities,
-                event_json(e),
-            ])?;
-        Ok(())
     }
 }

@@ -248,6 +248,28 @@ fn feed_states_are_kept_and_replaced() {
     assert!(store.has_url("http://127.0.0.1:1/raqqa.html").unwrap());
 }
 
+/// The ids of `q`'s events read two at a time by cursor (each cursor's token read back).
+fn pages(store: &Store, q: EventQuery) -> Vec<i64> {
+    use rasid_store::Cursor;
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .events(&EventQuery {
+                limit: Some(2),
+                after: after.clone(),
+                ..q.clone()
+            })
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(Cursor::after(last, q.sort));
+        let token = after.as_ref().unwrap().encode();
+        assert_eq!(Cursor::decode(&token).as_ref(), after.as_ref(), "{token}");
+        paged.extend(page.iter().map(|e| e.id));
+    }
+    paged
+}
+
 #[test]
 fn pages_by_cursor_bbox_timeseries_and_lookups() {
     use rasid_store::{Cursor, EventSort, GroupBy, Interval};
@@ -261,23 +283,13 @@ fn pages_by_cursor_bbox_timeseries_and_lookups() {
             })
             .unwrap();
         assert!(all.len() >= 4, "{}", all.len());
-        let mut paged = Vec::new();
-        let mut after = None;
-        loop {
-            let page = store
-                .events(&EventQuery {
-                    sort,
-                    limit: Some(2),
-                    after: after.clone(),
-                    ..EventQuery::default()
-                })
-                .unwrap();
-            let Some(last) = page.last() else { break };
-            after = Some(Cursor::after(last, sort));
-            let token = after.as_ref().unwrap().encode();
-            assert_eq!(Cursor::decode(&token).as_ref(), after.as_ref(), "{token}");
-            paged.extend(page.iter().map(|e| e.id));
-        }
+        let paged = pages(
+            &store,
+            EventQuery {
+                sort,
+                ..EventQuery::default()
+            },
+        );
         let ids: Vec<i64> = all.iter().map(|e| e.id).collect();
         assert_eq!(paged, ids, "{sort:?}: pages are the whole list, in order");
         if sort == EventSort::Fatalities {
@@ -332,7 +344,7 @@ fn pages_by_cursor_bbox_timeseries_and_lookups() {
 
 #[test]
 fn an_actor_on_either_side_pages_in_order() {
-    use rasid_store::{Cursor, EventSort};
+    use rasid_store::EventSort;
     let mut store = Store::open_in_memory(DedupConfig::default()).unwrap();
     ingest(&mut store, &[seed()]).unwrap();
     let all = store.events(&EventQuery::default()).unwrap();
@@ -353,22 +365,14 @@ fn an_actor_on_either_side_pages_in_order() {
             }
         });
         let want: Vec<i64> = want.iter().map(|e| e.id).collect();
-        let mut paged = Vec::new();
-        let mut after = None;
-        loop {
-            let page = store
-                .events(&EventQuery {
-                    actor: Some("isis".into()),
-                    sort,
-                    limit: Some(2),
-                    after: after.clone(),
-                    ..EventQuery::default()
-                })
-                .unwrap();
-            let Some(last) = page.last() else { break };
-            after = Some(Cursor::after(last, sort));
-            paged.extend(page.iter().map(|e| e.id));
-        }
+        let paged = pages(
+            &store,
+            EventQuery {
+                actor: Some("isis".into()),
+                sort,
+                ..EventQuery::default()
+            },
+        );
         assert_eq!(paged, want, "{sort:?}");
     }
 }

@@ -1,30 +1,14 @@
 //! The same corpus on SQLite and on PostgreSQL: every command that reads or writes a
 //! database (`ingest`, `events`, `search`, `export`, `alerts`, `serve`) gives the same
-//! answers on both. Needs a PostgreSQL server (see `servers/mod.rs`).
+//! answers on both. Needs a PostgreSQL server (see `common/mod.rs`).
 
-mod servers;
+mod common;
+
+use common::{data, rasid};
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-
-fn rasid(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rasid"))
-        .args(args)
-        .env_remove("RASID_DB")
-        .output()
-        .expect("run rasid")
-}
-
-fn data(p: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(p)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
+use std::process::{Command, Stdio};
 
 fn ok(args: &[&str]) -> String {
     let o = rasid(args);
@@ -65,7 +49,7 @@ fn same(what: &str, sqlite: &str, postgres: &str) {
 
 #[test]
 fn sqlite_and_postgres_hold_and_answer_the_same() {
-    let Some(pg) = servers::postgres_database("same") else {
+    let Some(pg) = common::postgres_database("same") else {
         return;
     };
     let dir = std::env::temp_dir().join(format!("rasid-pg-same-{}", std::process::id()));

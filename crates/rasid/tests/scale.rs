@@ -3,35 +3,20 @@
 //! database; a worker killed mid-run; a poison message.
 //!
 //! These tests need `nats-server` (Debian: `apt-get install nats-server`), and those on
-//! PostgreSQL a server (see `servers/mod.rs`). Without them they are skipped with a
+//! PostgreSQL a server (see `common/mod.rs`). Without them they are skipped with a
 //! message, unless `RASID_REQUIRE_SERVERS=1` (CI sets it), which turns the absence into a
 //! failure.
 
-mod servers;
+mod common;
+
+use common::{data, rasid};
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn rasid(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rasid"))
-        .args(args)
-        .env_remove("RASID_DB")
-        .output()
-        .expect("run rasid")
-}
-
-fn data(p: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(p)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rasid-scale-{name}-{}", std::process::id()));
@@ -248,7 +233,7 @@ fn three_workers_store_every_article_and_event_once() {
 #[test]
 fn three_workers_on_postgres_store_every_article_and_event_once() {
     let dir = temp_dir("three-pg");
-    if let Some(db) = servers::postgres_database("three") {
+    if let Some(db) = common::postgres_database("three") {
         three_workers(&dir, &db);
     }
 }
@@ -390,7 +375,7 @@ fn a_killed_worker_s_messages_are_delivered_again() {
 #[test]
 fn a_killed_worker_s_messages_are_delivered_again_on_postgres() {
     let dir = temp_dir("kill-pg");
-    if let Some(db) = servers::postgres_database("kill") {
+    if let Some(db) = common::postgres_database("kill") {
         killed_worker(&dir, &db);
     }
 }

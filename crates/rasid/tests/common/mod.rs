@@ -1,3 +1,6 @@
+//! What the scale-out and PostgreSQL tests share: running the binary, the repository's
+//! files, and a PostgreSQL database.
+//!
 //! The PostgreSQL server of the tests that need one: `RASID_TEST_POSTGRES` gives the URL
 //! of a server where the tests may create databases (`scripts/postgres-throwaway` starts
 //! one on loopback). Without it those tests are skipped with a message, unless
@@ -33,4 +36,23 @@ pub fn postgres_database(name: &str) -> Option<String> {
         .filter(|(b, _)| b.contains("://") && b.split("://").nth(1).is_some_and(|h| !h.is_empty()))
         .unwrap_or((admin.as_str(), ""));
     Some(format!("{base}/{db}"))
+}
+
+/// Run `rasid` (without `$RASID_DB` from the environment).
+pub fn rasid(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rasid"))
+        .args(args)
+        .env_remove("RASID_DB")
+        .output()
+        .expect("run rasid")
+}
+
+/// A file of the repository, by its path from the root.
+pub fn data(p: &str) -> String {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(p)
+        .to_str()
+        .unwrap()
+        .to_string()
 }
