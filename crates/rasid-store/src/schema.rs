@@ -280,6 +280,15 @@ pub(crate) const PG_MIGRATIONS: &[&str] = &[r#"
 mod tests {
     use super::MIGRATIONS;
 
+    /// The database file has had every migration.
+    fn assert_up_to_date(path: &std::path::Path) {
+        let version: i64 = rusqlite::Connection::open(path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64, "{}", path.display());
+    }
+
     /// A database made by an earlier version (three migrations, an article indexed the old
     /// way) opens with its schema brought up to date and its article still found.
     #[test]
@@ -310,11 +319,7 @@ mod tests {
         let hits = store.search("داعش", 10).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].article, "old");
-        let version: i64 = rusqlite::Connection::open(&path)
-            .unwrap()
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, MIGRATIONS.len() as i64);
+        assert_up_to_date(&path);
         let _ = std::fs::remove_file(&path);
     }
 
@@ -337,11 +342,7 @@ mod tests {
         for t in opened {
             t.join().unwrap().expect("every opener succeeds");
         }
-        let version: i64 = rusqlite::Connection::open(&path)
-            .unwrap()
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, MIGRATIONS.len() as i64);
+        assert_up_to_date(&path);
         let _ = std::fs::remove_file(&path);
     }
 }
