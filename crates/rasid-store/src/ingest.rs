@@ -58,6 +58,10 @@ pub(crate) trait WriteTx {
     fn ids(&mut self, sql: &str, args: &[Param]) -> Result<Vec<Option<i64>>, StoreError>;
     /// Run a statement.
     fn execute(&mut self, sql: &str, args: &[Param]) -> Result<(), StoreError>;
+    /// Run an insert of one row into a table with an `id` key; the new id. (Not `RETURNING`
+    /// for both: in SQLite it opens a statement savepoint, which makes the full-text index
+    /// write its pending terms at every event.)
+    fn insert(&mut self, sql: &str, args: &[Param]) -> Result<i64, StoreError>;
     /// Originals sharing one of these bands (index = band number), with their signatures.
     fn band_neighbours(&mut self, bands: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError>;
     /// Insert an article (its source by name, its search and band entries when it is an
@@ -222,8 +226,7 @@ fn ingest_one(
 /// Insert a new event; its id.
 fn insert_event(tx: &mut impl WriteTx, e: &Event, now: &str) -> Result<i64, StoreError> {
     let l = e.location.as_ref();
-    let id = first_id(
-        tx,
+    tx.insert(
         sql::INSERT_EVENT,
         &[
             e.kind.into(),
@@ -247,12 +250,7 @@ fn insert_event(tx: &mut impl WriteTx, e: &Event, now: &str) -> Result<i64, Stor
             now.into(),
             now.into(),
         ],
-    )?;
-    // (INSERT … RETURNING gives one row)
-    id.ok_or_else(|| StoreError::Schema {
-        path: "events".into(),
-        message: "an insert returned no id".into(),
-    })
+    )
 }
 
 /// A further report of a stored incident: keep the lowest fatality figure, fill what the

@@ -512,6 +512,10 @@ impl WriteTx for PgTx<'_, '_> {
         Ok(())
     }
 
+    fn insert(&mut self, sql: &str, args: &[Param]) -> Result<i64, StoreError> {
+        self.one_id(&format!("{sql} RETURNING id"), &params(args))
+    }
+
     fn band_neighbours(&mut self, bands: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
         Ok(self
             .query(

@@ -97,10 +97,11 @@ pub const SAME_IN_ARTICLE: &str = "SELECT e.id FROM events e \
 
 pub const EVENT_DATA: &str = "SELECT data FROM events WHERE id = ?";
 
+/// Run through [`crate::ingest::WriteTx::insert`] (which returns the new id).
 pub const INSERT_EVENT: &str = "INSERT INTO events(kind, event_type, sub_event_type, actor1, \
     actor2, country, admin1, admin2, location, lat, lon, geo_precision, date_start, date_end, \
     time_precision, fatalities, confidence, data, created_at, updated_at) \
-    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id";
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 pub const UPDATE_EVENT: &str = "UPDATE events SET actor1 = ?, actor2 = ?, country = ?, \
     admin1 = ?, admin2 = ?, location = ?, lat = ?, lon = ?, geo_precision = ?, \

@@ -57,6 +57,8 @@ impl SqliteStore {
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.pragma_update(None, "mmap_size", 268_435_456)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Every statement of a batch stays prepared (the default keeps 16).
+        conn.set_prepared_statement_cache_capacity(64);
         // The version is read under the write lock: processes opening a new database
         // together (workers) migrate it once, the others wait and find it done.
         let known = schema::MIGRATIONS.len() as i64;
@@ -393,6 +395,11 @@ impl WriteTx for SqliteTx<'_> {
             .prepare_cached(sql)?
             .execute(rusqlite::params_from_iter(args))?;
         Ok(())
+    }
+
+    fn insert(&mut self, sql: &str, args: &[Param]) -> Result<i64, StoreError> {
+        self.execute(sql, args)?;
+        Ok(self.0.last_insert_rowid())
     }
 
     fn band_neighbours(&mut self, bands: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
