@@ -205,6 +205,9 @@ fn patterns() -> &'static Patterns {
         let en_wd = "monday|tuesday|wednesday|thursday|friday|saturday|sunday";
         let about = r"(?:(?:نحو|حوالي|قرابه|زهاء|ما يقارب|اكثر من|almost|about|nearly|some) )?";
         let last = "(?:الماضي|الفائت|المنصرم|السابق|المنقضي)";
+        // The month's other name in brackets or after a slash or dash: "مارس (آذار) 2014",
+        // "تموز/يوليو".
+        let alt = format!(r" ?[(/-] ?(?:{months}) ?\)?");
         // A conjunction or preposition may be attached (وقبل، وفي، بالأمس).
         // The word boundary after the expression is a consumed non-word character (or the
         // end), the one before it is checked by `find_dates`: a Unicode `\b` would keep the
@@ -234,8 +237,8 @@ fn patterns() -> &'static Patterns {
             (rx(r"قبل اشهر|منذ اشهر|قبل شهور|months ago|a few months ago|خلال الاشهر (?:الماضيه|الفائته|الاخيره)|in recent months|in the past few months"), Rule::SomeMonthsAgo),
             (rx(&format!(r"الشهر {last}|last month|the previous month")), Rule::LastMonth),
             (rx(r"هذا الشهر|الشهر الحالي|الشهر الجاري|this month|earlier this month"), Rule::ThisMonth),
-            (rx(&format!(r"(\d{{1,2}}) (?:من )?(?:شهر )?({months})(?:,? (?:من )?(?:عام |سنه )?(\d{{4}}))?|({months}) (\d{{1,2}})(?:,? (\d{{4}}))?")), Rule::DayMonth),
-            (rx(&format!(r"(?:(?:في|خلال|منذ|مطلع|اوائل|اواخر|منتصف|نهايه|بدايه) )?شهر ({months})(?: (?:من )?(?:عام |سنه )?(\d{{4}}))?|(?:in |during |since )?({months}) (?:(?:من )?(?:عام |سنه )?(\d{{4}}))|in ({months})")), Rule::MonthOnly),
+            (rx(&format!(r"(\d{{1,2}}) (?:من )?(?:شهر )?({months})(?:{alt})?(?:,? (?:من )?(?:عام |سنه )?(\d{{4}}))?|({months}) (\d{{1,2}})(?:,? (\d{{4}}))?")), Rule::DayMonth),
+            (rx(&format!(r"(?:(?:في|خلال|منذ|مطلع|اوائل|اواخر|منتصف|نهايه|بدايه) )?شهر ({months})(?:{alt})?(?: (?:من )?(?:عام |سنه )?(\d{{4}}))?|(?:in |during |since )?({months})(?:{alt})? (?:(?:من )?(?:عام |سنه )?(\d{{4}}))|in ({months})")), Rule::MonthOnly),
             (rx(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"), Rule::Numeric),
             (rx(r"(\d{4})-(\d{2})-(\d{2})"), Rule::Iso),
             (rx(r"(?:(اواخر|نهايه|اواسط|منتصف|مطلع|اوائل|بدايه|late|early|mid|the end of|the beginning of) )?(?:(?:عام|سنه|العام) |in )?(\d{4})(?: م)?"), Rule::YearPart),
@@ -502,6 +505,9 @@ pub fn find_dates(text: &str, published: Date) -> Vec<DateExpr> {
 pub fn find_dates_in(text: &str, view: &rasid_text::View, published: Date) -> Vec<DateExpr> {
     let v = view.as_str();
     let mut found: Vec<(Range<usize>, Date, Date, u8)> = Vec::new();
+    // "اليوم (الاثنين)", "today (Monday)" naming a day just before publication: the report
+    // was written that day and carried later, so every relative date counts from it.
+    let mut written: Option<Date> = None;
     let patterns = patterns();
     for i in patterns.set.matches(v).iter() {
         let (rx, rule) = &patterns.list[i];
@@ -527,6 +533,13 @@ pub fn find_dates_in(text: &str, view: &rasid_text::View, published: Date) -> Ve
                 continue;
             }
             if let Some((s, e, p)) = resolve(*rule, &c, m.as_str(), published) {
+                if matches!(rule, Rule::Weekday)
+                    && (m.as_str().contains("اليوم") || m.as_str().contains("today"))
+                    && s < published
+                    && s >= days(published, -3)
+                {
+                    written.get_or_insert(s);
+                }
                 found.retain(|f| !(r.start <= f.0.start && f.0.end <= r.end));
                 if !found.iter().any(|f| f.0.start < r.end && r.start < f.0.end) {
                     found.push((r, s, e, p));
@@ -537,6 +550,10 @@ pub fn find_dates_in(text: &str, view: &rasid_text::View, published: Date) -> Ve
     // A stamp of the page ("Published July 2 2016", "آخر تحديث: 12 مارس") dates the
     // report, not an event.
     found.retain(|f| !is_stamp(&v[..f.0.start]));
+    if let Some(day) = written {
+        // Against that day the expression is "today" itself, so this runs once.
+        return find_dates_in(text, view, day);
+    }
     found.sort_by_key(|f| f.0.start);
     found
         .into_iter()
@@ -563,6 +580,38 @@ mod tests {
             .into_iter()
             .next()
             .map(|d| (d.start.to_string(), d.end.to_string(), d.precision, d.text))
+    }
+
+    #[test]
+    fn a_report_written_the_day_before_it_was_carried() {
+        // Carried on Tuesday 2015-07-21, written on "today (Monday)": its "today" and
+        // "yesterday" count from Monday, without a weekday of their own.
+        let p: Date = "2015-07-21".parse().unwrap();
+        let text = "قتل 14 جنديا اليوم (الاثنين). ونفذت الضربة صباح اليوم، بعد هجوم أمس.";
+        let got: Vec<(String, String)> = find_dates(text, p)
+            .into_iter()
+            .map(|d| (d.text, d.start.to_string()))
+            .collect();
+        let want = [
+            ("اليوم (الاثنين", "2015-07-20"),
+            ("صباح اليوم", "2015-07-20"),
+            ("أمس", "2015-07-19"),
+        ];
+        assert_eq!(
+            got,
+            want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
+        );
+        // A month with its other name: "مارس (اذار) 2014" is March 2014, not 2014.
+        let march = one("وقع في مارس (اذار) 2014 في ولاية لوغار", "2015-07-21").unwrap();
+        assert_eq!(
+            (march.0.as_str(), march.1.as_str(), march.2),
+            ("2014-03-01", "2014-03-31", 3)
+        );
+        let july = one("في 7 تموز/يوليو الجاري", "2015-07-21").unwrap();
+        assert_eq!(july.0, "2015-07-07");
+        // A weekday named with "today" that is the publication day changes nothing.
+        let same = find_dates("اليوم (الثلاثاء) وأمس", p);
+        assert_eq!(same[1].start.to_string(), "2015-07-20");
     }
 
     #[test]

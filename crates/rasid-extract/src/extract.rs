@@ -242,6 +242,8 @@ impl Extractor {
             .unwrap_or_default();
         let main_place = main_place(&entities);
         let mut events: Vec<Event> = Vec::new();
+        // Per event: its sentence names the incident with a definite noun ("الهجوم").
+        let mut told_again: Vec<bool> = Vec::new();
         for sr in rasid_text::sentences(&text)
             .into_iter()
             .flat_map(|sr| run_on_parts(&text, sr))
@@ -302,10 +304,11 @@ impl Extractor {
                     }
                     continue;
                 }
+                told_again.push(definite_first(&text, &ents));
                 events.push(ev);
             }
         }
-        let events = merge(events);
+        let events = merge(events, &told_again);
         Extraction {
             text,
             events: events
@@ -753,9 +756,20 @@ impl Extractor {
             .map(|(_, t)| *t)?;
         // When.
         let published = article.published?;
+        // "وقد قتل آنذاك خمسة جنود", "at the time": the date told just before.
+        let then = || {
+            ents.iter()
+                .find(|e| {
+                    e.kind == EntityKind::Cue
+                        && e.id == "date_relative"
+                        && e.value.as_deref() == Some("then")
+                })
+                .and_then(|c| dates.iter().rev().find(|d| d.span.end <= c.src.start))
+        };
         let date_expr = dates
             .iter()
-            .find(|d| d.span.start >= sr.start && d.span.end <= sr.end);
+            .find(|d| d.span.start >= sr.start && d.span.end <= sr.end)
+            .or_else(then);
         let kind = if counted.is_some() {
             "aggregate"
         } else {
@@ -1211,6 +1225,20 @@ fn anaphoric(text: &str, ents: &[&Entity]) -> bool {
         })
 }
 
+/// Whether the first event word of a sentence is a definite noun ("ونفذت الضربة الجوية
+/// صباح اليوم…", "the attack"): the sentence tells again an incident already named.
+fn definite_first(text: &str, ents: &[&Entity]) -> bool {
+    let first = ents.iter().find(|e| e.kind == EntityKind::Trigger);
+    first.is_some_and(|e| {
+        // A verb and its object matched as one phrase ("نفذت الضربة"): the noun decides.
+        let noun_inside = text[e.src.clone()].split_whitespace().skip(1).any(|w| {
+            let w = w.trim_start_matches(['و', 'ف', 'ب']);
+            w.starts_with("ال") && w.chars().count() > 3
+        });
+        noun_inside || anaphoric(text, &[*e])
+    })
+}
+
 /// Where the article's dateline ends, if it opens with one: up to four words, an optional
 /// agency in brackets or quotes, then a dash or a colon.
 fn dateline_end(text: &str) -> Option<usize> {
@@ -1308,7 +1336,7 @@ fn starts_with_word(text: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
 }
 
-fn merge(events: Vec<Event>) -> Vec<Event> {
+fn merge(events: Vec<Event>, told_again: &[bool]) -> Vec<Event> {
     // A place the sentence names itself, not the article's main place lent to it.
     let own_place = |e: &Event| {
         e.location
@@ -1317,7 +1345,7 @@ fn merge(events: Vec<Event>) -> Vec<Event> {
     };
     let unnamed = |a: &Option<ActorRef>| a.as_ref().is_none_or(|a| a.id == "unidentified");
     let mut out: Vec<Event> = Vec::new();
-    for e in events {
+    for (e, &definite) in events.into_iter().zip(told_again) {
         let same = out.iter_mut().find(|o| {
             let (ol, el) = (o.location.as_ref(), e.location.as_ref());
             let place = ol.and_then(|l| l.gazetteer_id.as_ref())
@@ -1334,6 +1362,45 @@ fn merge(events: Vec<Event>) -> Vec<Event> {
                 && place
                 && actor
         });
+        // A sentence that gives no date of its own and no other place, about an event of the
+        // same type as one already told, tells that event again ("ونفذت الضربة الجوية في
+        // منطقة…", "وقال مصدر طبي إن أربعة أشخاص قتلوا"): a new incident is introduced by
+        // its own day or its own place.
+        let same = match same {
+            Some(o) => Some(o),
+            None if e.kind == "event" && (e.date.span.is_none() || definite) => {
+                out.iter_mut().rev().find(|o| {
+                    let (ol, el) = (o.location.as_ref(), e.location.as_ref());
+                    // The place told before was a region or a country's part: a town in
+                    // the same country and province says where in it.
+                    let refines = ol.zip(el).is_some_and(|(ol, el)| {
+                        ol.geo_precision >= 3
+                            && el.geo_precision < ol.geo_precision
+                            && ol.country == el.country
+                            && (ol.admin1.is_none() || ol.admin1 == el.admin1)
+                    });
+                    let place = !own_place(&e)
+                        || refines
+                        || ol.and_then(|l| l.gazetteer_id.as_ref())
+                            == el.and_then(|l| l.gazetteer_id.as_ref())
+                        || (!own_place(o)
+                            && ol.and_then(|l| l.admin1.as_ref())
+                                == el.and_then(|l| l.admin1.as_ref()));
+                    // A definite noun refers back whoever else the sentence names.
+                    let actor = definite
+                        || unnamed(&e.actor1)
+                        || o.actor1.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id)
+                        || o.actor2.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id);
+                    o.kind == "event"
+                        && o.event_type == e.event_type
+                        && o.date.start <= e.date.end
+                        && e.date.start <= o.date.end
+                        && place
+                        && actor
+                })
+            }
+            None => None,
+        };
         match same {
             // The same incident told again: one event, completed from the retelling.
             Some(o) => {
@@ -1348,7 +1415,15 @@ fn merge(events: Vec<Event>) -> Vec<Event> {
                 if o.actor2.is_none() {
                     o.actor2 = e.actor2.clone();
                 }
-                if !own_place(o) && own_place(&e) {
+                let finer = match (&o.location, &e.location) {
+                    (Some(ol), Some(el)) => {
+                        el.geo_precision < ol.geo_precision
+                            && ol.country == el.country
+                            && (ol.admin1.is_none() || ol.admin1 == el.admin1)
+                    }
+                    _ => false,
+                };
+                if (!own_place(o) || finer) && own_place(&e) {
                     o.location = e.location.clone();
                 }
             }

@@ -467,6 +467,10 @@ pub(crate) fn disambiguate(
         .collect()
 }
 
+/// Country votes that make a document plainly about one country: an unambiguous name
+/// (0.75) and another mention.
+const FOREIGN_EVIDENCE: f32 = 1.5;
+
 /// The document's votes per admin 1, admin 2 and country.
 type Votes = HashMap<(String, String), f32>;
 /// The scoring function of one entry given a context word and the votes.
@@ -538,6 +542,23 @@ fn choose_impl(
             if (short || (p.kind == FeatureKind::Village && p.population < 5_000))
                 && !licensed
                 && !supported
+            {
+                return None;
+            }
+            // A small place of a country the document never otherwise names, in a
+            // document plainly about another one (Libya's Brak in a report from Afghanistan
+            // that spells "بركي براك" its own way): a namesake, not a place of the story.
+            let own_country = cs.get(&p.country).copied().unwrap_or(0.0);
+            let elsewhere = cs
+                .iter()
+                .any(|(c, &v)| *c != p.country && v >= FOREIGN_EVIDENCE);
+            if matches!(
+                p.kind,
+                FeatureKind::Town | FeatureKind::Village | FeatureKind::Neighbourhood
+            ) && p.population < 100_000
+                && own_country <= 0.0
+                && elsewhere
+                && !licensed
             {
                 return None;
             }
