@@ -451,6 +451,17 @@ impl Extractor {
                     .iter()
                     .any(|b| last == *b || last.strip_prefix('و') == Some(b))
             })
+            // An aim stated right before the event word ("لتحرير عدن", "من أجل إجراء
+            // اعتقالات", "in a bid to retake"): what is sought, not what happened.
+            .filter(|t| {
+                !ents.iter().any(|e| {
+                    e.kind == EntityKind::Cue
+                        && e.id == "purpose"
+                        && e.src.start <= t.src.start
+                        && (e.src.end > t.src.start
+                            || text[e.src.end..t.src.start].chars().count() <= 12)
+                })
+            })
             .chain(prison_break.iter())
             .collect();
         if triggers.is_empty() {
@@ -788,6 +799,23 @@ impl Extractor {
                 return None;
             }
         }
+        // A toll or a count over a month or more that runs up to the report ("5000 مدني
+        // قتل وأصيب خلال النصف الأول من هذا العام", "شهد تموز الماضي مقتل…") is a
+        // statistic, unless the sentence also dates an incident to a day.
+        let in_sentence = |d: &&DateExpr| d.span.start >= sr.start && d.span.end <= sr.end;
+        let statistic = (has_cue("killed") || has_cue("injured"))
+            && dates.iter().filter(in_sentence).any(|d| {
+                d.precision >= 3
+                    && d.start.saturating_add(jiff::Span::new().days(27)) <= d.end
+                    && d.end >= published.saturating_sub(jiff::Span::new().days(31))
+            })
+            && !dates
+                .iter()
+                .filter(in_sentence)
+                .any(|d| d.precision == 1 && d.span.start >= attribution_end);
+        if kind == "event" && statistic {
+            return None;
+        }
         let date = match date_expr {
             Some(d) => DateRange {
                 start: d.start.to_string(),
@@ -798,8 +826,9 @@ impl Extractor {
             },
             // No date in the sentence: the nearest earlier day-precise date of the story
             // within the week before publication (a lede's "اليوم (الاثنين)" dates what
-            // follows), else the publication date. Either way the span stays empty, since
-            // the sentence itself gives no date.
+            // follows), else the day before publication or that day — a report carries
+            // what happened since the last edition (precision 2). Either way the span
+            // stays empty, since the sentence itself gives no date.
             None => {
                 let week_before = published.saturating_sub(jiff::Span::new().days(7));
                 let lede = dates
@@ -807,12 +836,19 @@ impl Extractor {
                     .rev()
                     .filter(|d| d.span.end <= sr.start && d.precision == 1)
                     .find(|d| d.start <= published && d.start >= week_before)
-                    .map(|d| d.start)
-                    .unwrap_or(published);
+                    .map(|d| d.start);
+                let (start, end, time_precision) = match lede {
+                    Some(d) => (d, d, 1),
+                    None => (
+                        published.saturating_sub(jiff::Span::new().days(1)),
+                        published,
+                        2,
+                    ),
+                };
                 DateRange {
-                    start: lede.to_string(),
-                    end: lede.to_string(),
-                    time_precision: 1,
+                    start: start.to_string(),
+                    end: end.to_string(),
+                    time_precision,
                     text: None,
                     span: None,
                 }

@@ -37,7 +37,12 @@ fn check(cols: &[&str], got: Option<&Event>) -> Vec<String> {
     );
     field("actor1", want(3), e.actor1.as_ref().map(|a| a.id.clone()));
     field("actor2", want(4), e.actor2.as_ref().map(|a| a.id.clone()));
-    field("date", want(5), Some(e.date.start.clone()));
+    // "start" alone, or "start..end" where the period matters.
+    let date = match want(5) {
+        Some(w) if w.contains("..") => format!("{}..{}", e.date.start, e.date.end),
+        _ => e.date.start.clone(),
+    };
+    field("date", want(5), Some(date));
     field("fatalities", want(6), e.fatalities.map(|f| f.to_string()));
     d
 }

@@ -440,8 +440,8 @@ pub trait Storage: Send {
     /// first, as the alert detector reads them: with the evidence of their first report.
     fn incidents(&self, since: &str, until: &str) -> Result<Vec<Incident>, StoreError>;
 
-    /// The newest event start date, if any event is stored (the natural "as of" of an
-    /// archive).
+    /// The newest day a stored event may have happened on (the latest end date), if any
+    /// event is stored: the natural "as of" of an archive.
     fn latest_event_date(&self) -> Result<Option<String>, StoreError>;
 
     /// The last alert notification that reached `target` for the alert `key`: its as-of

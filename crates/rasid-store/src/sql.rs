@@ -36,7 +36,7 @@ pub const INCIDENTS: &str = "SELECT e.id, e.date_start, e.time_precision, e.even
     FROM events e WHERE e.kind = 'event' AND e.date_start >= ? AND e.date_start <= ? \
     ORDER BY e.date_start, e.id";
 
-pub const LATEST_EVENT_DATE: &str = "SELECT max(date_start) FROM events WHERE kind = 'event'";
+pub const LATEST_EVENT_DATE: &str = "SELECT max(date_end) FROM events WHERE kind = 'event'";
 
 pub const LAST_NOTIFICATION: &str = "SELECT as_of, observed FROM alert_notifications \
     WHERE target = ? AND key = ? AND ok ORDER BY as_of DESC LIMIT 1";

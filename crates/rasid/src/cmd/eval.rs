@@ -231,14 +231,36 @@ pub fn run(a: Args) -> Result<ExitCode> {
             .flatten()
             .filter(|e| e["kind"] == "event")
             .collect();
+        // Pairs are made best first: the same sentence and the same sub-event type before
+        // a mere agreement of type, place and date, so that the order of the gold file
+        // does not decide which found event a gold event is paired with.
+        let mut pairs: Vec<(u8, usize, usize)> = Vec::new();
+        for (gi, ge) in golds.iter().enumerate() {
+            for (pi, p) in predicted.iter().enumerate() {
+                if event_matches(&names, ge, p) {
+                    let evidence = ge["evidence"].as_str().unwrap_or("");
+                    let head: String = evidence.trim().chars().take(40).collect();
+                    let same_sentence = !head.is_empty()
+                        && (p.evidence.text.contains(&head)
+                            || evidence.contains(p.evidence.text.trim()));
+                    let same_sub = ge["sub_event_type"].as_str() == Some(p.sub_event_type);
+                    pairs.push((2 * same_sentence as u8 + same_sub as u8, gi, pi));
+                }
+            }
+        }
+        pairs.sort_by_key(|&(score, gi, pi)| (std::cmp::Reverse(score), gi, pi));
         let mut used = vec![false; predicted.len()];
+        let mut paired: Vec<Option<usize>> = vec![None; golds.len()];
+        for (_, gi, pi) in pairs {
+            if paired[gi].is_none() && !used[pi] {
+                paired[gi] = Some(pi);
+                used[pi] = true;
+            }
+        }
         let mut misses = Vec::new();
-        for ge in &golds {
-            match (0..predicted.len())
-                .find(|&i| !used[i] && event_matches(&names, ge, predicted[i]))
-            {
+        for (gi, ge) in golds.iter().enumerate() {
+            match paired[gi] {
                 Some(i) => {
-                    used[i] = true;
                     tp += 1;
                     let p = predicted[i];
                     let (pa1, pa2) = (
