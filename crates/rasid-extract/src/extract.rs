@@ -243,7 +243,7 @@ impl Extractor {
         let main_place = main_place(&entities);
         let mut events: Vec<Event> = Vec::new();
         // Per event: its sentence names the incident with a definite noun ("الهجوم").
-        let mut told_again: Vec<bool> = Vec::new();
+        let mut told_again: Vec<Retelling> = Vec::new();
         for sr in rasid_text::sentences(&text)
             .into_iter()
             .flat_map(|sr| run_on_parts(&text, sr))
@@ -281,7 +281,7 @@ impl Extractor {
                     continue;
                 }
             }
-            if let Some(ev) =
+            if let Some((ev, telling)) =
                 self.sentence_event(article, &text, sr.clone(), &ents, &dates, main_place)
             {
                 // "وأسفر الهجوم عن…", "The blast also wounded…": the incident just reported,
@@ -304,7 +304,10 @@ impl Extractor {
                     }
                     continue;
                 }
-                told_again.push(definite_first(&text, &ents));
+                told_again.push(Retelling {
+                    definite: definite_first(&text, &ents),
+                    toll_only: telling.toll_only,
+                });
                 events.push(ev);
             }
         }
@@ -407,7 +410,7 @@ impl Extractor {
         ents: &[&Entity],
         dates: &[DateExpr],
         main_place: Option<&Entity>,
-    ) -> Option<Event> {
+    ) -> Option<(Event, Telling)> {
         let has_cue = |cue: &str| {
             ents.iter()
                 .any(|e| e.kind == EntityKind::Cue && e.id == cue)
@@ -565,18 +568,31 @@ impl Extractor {
         let strong = chosen.value.as_deref() == Some("strong") || (violent_word && (toll || pair));
         // "يذكر أن…", "ويأتي ذلك…": background to the report. "وقال…", "وأدان…": words
         // about the incident, an event only when a strong event word is reported.
+        // Reported words that date the incident to a day and place it ("بأن القوات
+        // تعرضت لهجوم في الرمادي مساء الخميس") report an incident all the same.
         let opening = self.opening(&text[sr.clone()]);
-        match opening {
-            Some("background") => return None,
-            Some("speech") if !strong => return None,
-            _ => {}
-        }
         // Who speaks is a source, not a party: "قال النقيب … من شرطة كركوك إن …", "a
         // police spokesman said that …".
         let attribution_end = match opening {
             Some("speech") => attribution_end(text, sr.clone()),
             _ => sr.start,
         };
+        let told_when_and_where = dates
+            .iter()
+            .any(|d| d.precision == 1 && d.span.start >= attribution_end && d.span.end <= sr.end)
+            && ents.iter().any(|e| {
+                e.kind == EntityKind::Place
+                    && e.src.start >= attribution_end
+                    && e.src.end <= sr.end
+                    && e.place
+                        .as_ref()
+                        .is_some_and(|p| p.feature != FeatureKind::Country)
+            });
+        match opening {
+            Some("background") => return None,
+            Some("speech") if !strong && !told_when_and_where => return None,
+            _ => {}
+        }
         // A denial, a negation of the event or a forecast in the clause of the event word
         // means no event ("نفى وقوع هجوم", "وعوداً بشن هجمات").
         let clause = clause_of(text, sr.clone(), chosen.src.start);
@@ -1039,6 +1055,21 @@ impl Extractor {
         // force of the event's country, as initiator when the clause names no other — or,
         // named after the event word of an attack ("a car bomb exploded near a police
         // station"), as its target.
+        // "ألقت قوات الأمن القبض على مسلحين": a force named between the verb and the event
+        // noun is the subject; the actor after the event word is its object.
+        if agent.is_none()
+            && before.is_empty()
+            && actor2.is_none()
+            && actor1.is_some()
+            && ents.iter().any(|e| {
+                e.kind == EntityKind::Cue
+                    && e.id == "force"
+                    && e.src.start >= target_clause.start
+                    && e.src.end <= chosen.src.start
+            })
+        {
+            actor2 = actor1.take();
+        }
         if actor1.is_none() || (violent && actor2.is_none()) {
             let force = ents.iter().find(|e| {
                 e.kind == EntityKind::Cue
@@ -1131,7 +1162,15 @@ impl Extractor {
             })
         .clamp(0.0, 1.0);
         let (assoc_actor_1, assoc_actor_2) = (assoc, Vec::new());
-        Some(Event {
+        // The event word is the toll itself ("قتل", "مقتل"): the sentence counts victims
+        // rather than telling an incident of its own.
+        let toll_only = ents.iter().any(|c| {
+            c.kind == EntityKind::Cue
+                && (c.id == "killed" || c.id == "injured")
+                && c.src.start < chosen.src.end
+                && chosen.src.start < c.src.end
+        });
+        let event = Event {
             kind,
             event_type,
             sub_event_type: sub,
@@ -1149,7 +1188,8 @@ impl Extractor {
                 span: char_span(text, &sr),
             },
             confidence: (confidence * 100.0).round() / 100.0,
-        })
+        };
+        Some((event, Telling { toll_only }))
     }
 }
 
@@ -1290,6 +1330,15 @@ fn dateline_end(text: &str) -> Option<usize> {
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
     let head = &text[..cut];
+    // The Saudi Press Agency's own line: "بيروت 26 شوال 1436 هـ الموافق 11 أغسطس 2015 م
+    // واس", the place and the day of filing alone on the first line.
+    let first = text.split('\n').next().unwrap_or("");
+    let first_trim = first.trim_end();
+    if (first_trim.ends_with("واس") || first_trim.ends_with("(واس)"))
+        && first_trim.split_whitespace().count() <= 16
+    {
+        return Some(first.len());
+    }
     rx.find(head).map(|m| m.end())
 }
 
@@ -1312,6 +1361,10 @@ mod dateline_tests {
                 None,
             ),
             ("قتل 12 شخصا في حلب - وفق المرصد", None),
+            (
+                "بيروت 26 شوال 1436 هـ الموافق 11 أغسطس 2015 م واس\n ألقت قوات الأمن",
+                Some("بيروت 26 شوال 1436 هـ الموافق 11 أغسطس 2015 م واس"),
+            ),
         ] {
             let got = dateline_end(text).map(|e| &text[..e]);
             assert_eq!(got, dateline, "{text}");
@@ -1372,7 +1425,21 @@ fn starts_with_word(text: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
 }
 
-fn merge(events: Vec<Event>, told_again: &[bool]) -> Vec<Event> {
+/// What a sentence's event says of itself, beyond the event.
+struct Telling {
+    /// Its event word is a toll word.
+    toll_only: bool,
+}
+
+/// Clues that a sentence tells again an event already told.
+struct Retelling {
+    /// Its first event word is a definite noun.
+    definite: bool,
+    /// Its event word is a toll word.
+    toll_only: bool,
+}
+
+fn merge(events: Vec<Event>, told_again: &[Retelling]) -> Vec<Event> {
     // A place the sentence names itself, not the article's main place lent to it.
     let own_place = |e: &Event| {
         e.location
@@ -1381,7 +1448,8 @@ fn merge(events: Vec<Event>, told_again: &[bool]) -> Vec<Event> {
     };
     let unnamed = |a: &Option<ActorRef>| a.as_ref().is_none_or(|a| a.id == "unidentified");
     let mut out: Vec<Event> = Vec::new();
-    for (e, &definite) in events.into_iter().zip(told_again) {
+    for (e, told) in events.into_iter().zip(told_again) {
+        let definite = told.definite;
         let same = out.iter_mut().find(|o| {
             let (ol, el) = (o.location.as_ref(), e.location.as_ref());
             let place = ol.and_then(|l| l.gazetteer_id.as_ref())
@@ -1427,8 +1495,13 @@ fn merge(events: Vec<Event>, told_again: &[bool]) -> Vec<Event> {
                         || unnamed(&e.actor1)
                         || o.actor1.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id)
                         || o.actor2.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id);
+                    // A toll without an event word of its own ("وقتل جنديان آخران", "قال
+                    // مصدر طبي إن أربعة أشخاص قتلوا") counts the victims of the violence
+                    // just told, whatever its type.
+                    let same_type = o.event_type == e.event_type
+                        || (told.toll_only && violent(o.event_type) && violent(e.event_type));
                     o.kind == "event"
-                        && o.event_type == e.event_type
+                        && same_type
                         && o.date.start <= e.date.end
                         && e.date.start <= o.date.end
                         && place
@@ -1441,7 +1514,11 @@ fn merge(events: Vec<Event>, told_again: &[bool]) -> Vec<Event> {
             // The same incident told again: one event, completed from the retelling.
             Some(o) => {
                 o.confidence = o.confidence.max(e.confidence);
+                // ACLED's lowest figure between two tellings of the incident; a bare toll
+                // sentence ("وقتل جنديان آخران") may count other victims, so it only fills
+                // a toll the incident lacks.
                 o.fatalities = match (o.fatalities, e.fatalities) {
+                    (Some(a), Some(_)) if told.toll_only => Some(a),
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 };

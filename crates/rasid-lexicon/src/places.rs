@@ -509,6 +509,19 @@ fn choose_impl(
                     {
                         sc -= 1.0;
                     }
+                    // A town named like a governorate of which it is not the seat
+                    // ("صلاح الدين", a town of Erbil): the name means the governorate.
+                    if matches!(
+                        p.kind,
+                        FeatureKind::City | FeatureKind::Town | FeatureKind::Village
+                    ) && cands.iter().any(|&o| {
+                        let q = &places[o as usize];
+                        q.kind == FeatureKind::Governorate
+                            && q.country == p.country
+                            && q.admin1_en != p.admin1_en
+                    }) {
+                        sc -= 2.0;
+                    }
                     (c, sc)
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -558,7 +571,9 @@ fn choose_impl(
             ) && p.population < 100_000
                 && own_country <= 0.0
                 && elsewhere
-                && !licensed
+                // "حي" licenses a neighbourhood's name, not its country: many cities have a
+                // حي اليرموك.
+                && (!licensed || p.kind == FeatureKind::Neighbourhood)
             {
                 return None;
             }

@@ -83,6 +83,9 @@ fn event_matches(names: &AdminNames, g: &Value, p: &Event) -> bool {
     let pl = p.location.as_ref();
     let place = match (gl["admin1"].as_str(), pl.and_then(|l| l.admin1.as_deref())) {
         (Some(a), Some(b)) => names.same(gl["country"].as_str(), a, b),
+        // A gold event the text does not place (a dateline is not a place): only an event
+        // placed no finer than a country agrees.
+        (None, found) if gl["country"].as_str().is_none() => found.is_none(),
         _ => {
             gl["country"].as_str().is_some()
                 && gl["country"].as_str() == pl.and_then(|l| l.country.as_deref())
