@@ -710,6 +710,27 @@ impl Extractor {
                 .map(|a| a.0.clone());
             (a1, a2)
         };
+        // "تعرضت القوات الأميركية لهجوم", "القوات تعرضت لهجوم من قبل…": the one who
+        // underwent the event is its target; whoever is named after it, its initiator.
+        let undergone = match_key(&chosen.text).starts_with("تعرض") || {
+            let mut from = chosen.src.start.saturating_sub(40).max(sr.start);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            match_key(&text[from..chosen.src.start])
+                .split_whitespace()
+                .any(|w| w.trim_start_matches(['و', 'ف']).starts_with("تعرض"))
+        };
+        let (mut actor1, actor2) = match before.last() {
+            Some(subject) if undergone && agent.is_none() => (
+                after
+                    .iter()
+                    .find(|a| a.0.id != subject.0.id)
+                    .map(|a| a.0.clone()),
+                Some(subject.0.clone()),
+            ),
+            _ => (actor1, actor2),
+        };
         if hedged {
             if let Some(a1) = actor1.as_mut() {
                 a1.suspected = true;
@@ -742,6 +763,14 @@ impl Extractor {
                     "Attack"
                 } else {
                     "Armed clash"
+                }
+            } else if has("Armed clash") && has("Violent demonstration") {
+                // "مواجهات": confrontations between a crowd and a force are a riot; with an
+                // armed group on either side, a battle.
+                if is_inter(&actor1, &[2, 3, 4]) || is_inter(&actor2, &[2, 3, 4]) {
+                    "Armed clash"
+                } else {
+                    "Violent demonstration"
                 }
             } else if has("Government regains territory")
                 && has("Non-state actor overtakes territory")
@@ -977,6 +1006,15 @@ impl Extractor {
                         .filter(|n| {
                             n.value >= 2.0 || text[n.span.clone()].chars().any(|c| c.is_numeric())
                         })
+                        // "محمد علاونة (22 عاما)", "a 22-year-old": an age, not a toll.
+                        .filter(|n| {
+                            let after = text[n.span.end..]
+                                .trim_start_matches([' ', '-', '\u{a0}'])
+                                .to_lowercase();
+                            !["عاما", "عامًا", "عام", "سنة", "سنه", "year", "yr"]
+                                .iter()
+                                .any(|w| after.starts_with(w))
+                        })
                         .filter_map(|n| {
                             let (d, gap) = if n.span.end <= c.src.start + 1 {
                                 let from = n.span.end.min(c.src.start);
@@ -1032,6 +1070,16 @@ impl Extractor {
             } else {
                 "rioters"
             };
+            // The force that fired on or dispersed the crowd is its counterpart, not the
+            // initiator: the crowd acts.
+            if actor1.as_ref().is_some_and(|a| {
+                self.lex
+                    .actor(&a.id)
+                    .is_some_and(|x| matches!(x.inter, 1 | 8))
+            }) && actor2.as_ref().is_none_or(|a| a.id == "civilians")
+            {
+                actor2 = actor1.take();
+            }
             if actor1
                 .as_ref()
                 .is_none_or(|a| a.id == "civilians" || (a.id == "protesters" && crowd == "rioters"))
@@ -1425,6 +1473,25 @@ fn starts_with_word(text: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
 }
 
+/// Places a few kilometres apart (a village and the town it is "south-west of"): one
+/// incident told from either is one incident.
+const ADJACENT_KM: f64 = 5.0;
+
+/// Two locations at most [`ADJACENT_KM`] apart, both precise to a place.
+fn adjacent(a: Option<&Location>, b: Option<&Location>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    match (a.lat, a.lon, b.lat, b.lon) {
+        (Some(la), Some(lo), Some(lb), Some(lob)) => {
+            a.geo_precision == 1
+                && b.geo_precision == 1
+                && rasid_lexicon::distance_km((la, lo), (lb, lob)) <= ADJACENT_KM
+        }
+        _ => false,
+    }
+}
+
 /// What a sentence's event says of itself, beyond the event.
 struct Telling {
     /// Its event word is a toll word.
@@ -1455,7 +1522,8 @@ fn merge(events: Vec<Event>, told_again: &[Retelling]) -> Vec<Event> {
             let place = ol.and_then(|l| l.gazetteer_id.as_ref())
                 == el.and_then(|l| l.gazetteer_id.as_ref())
                 || ((!own_place(o) || !own_place(&e))
-                    && ol.and_then(|l| l.admin1.as_ref()) == el.and_then(|l| l.admin1.as_ref()));
+                    && ol.and_then(|l| l.admin1.as_ref()) == el.and_then(|l| l.admin1.as_ref()))
+                || adjacent(ol, el);
             let actor = o.actor1.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id)
                 || unnamed(&o.actor1)
                 || unnamed(&e.actor1);
