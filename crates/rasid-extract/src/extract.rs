@@ -685,7 +685,7 @@ impl Extractor {
             principal.iter().filter(|a| a.1.start >= t).collect();
         let before: Vec<&(ActorRef, Range<usize>)> =
             principal.iter().filter(|a| a.1.start < t).collect();
-        let (mut actor1, actor2) = if let Some(i) = agent {
+        let (actor1, actor2) = if let Some(i) = agent {
             let a1 = principal[i].0.clone();
             let a2 = principal
                 .iter()
