@@ -302,13 +302,21 @@ impl Extractor {
                     if prev.injured.is_none() {
                         prev.injured = ev.injured;
                     }
-                    continue;
+                } else {
+                    told_again.push(Retelling {
+                        definite: definite_first(&text, &ents),
+                        toll_only: telling.toll_only,
+                    });
+                    events.push(ev);
                 }
-                told_again.push(Retelling {
-                    definite: definite_first(&text, &ents),
-                    toll_only: telling.toll_only,
-                });
-                events.push(ev);
+                // The claim is an event of its own (CODEBOOK): Strategic developments/Other.
+                if let Some(claim) = telling.claim {
+                    told_again.push(Retelling {
+                        definite: false,
+                        toll_only: false,
+                    });
+                    events.push(claim);
+                }
             }
         }
         let events = merge(events, &told_again);
@@ -454,6 +462,12 @@ impl Extractor {
                     .iter()
                     .any(|b| last == *b || last.strip_prefix('و') == Some(b))
             })
+            // A word of a date is no event word ("فجر اليوم" is dawn, not "detonated").
+            .filter(|t| {
+                !dates
+                    .iter()
+                    .any(|d| d.span.start < t.src.end && t.src.start < d.span.end)
+            })
             // An aim stated right before the event word ("لتحرير عدن", "من أجل إجراء
             // اعتقالات", "in a bid to retake"): what is sought, not what happened.
             .filter(|t| {
@@ -516,12 +530,35 @@ impl Extractor {
                         .filter(|b| b.1 <= t.src.start - sr.start)
                         .count()
                 };
+                // A generic word — a toll ("قتل") or an attack word that is a clash or an
+                // attack alike ("استهدف", "هجوم") — says less than a weapon named with it
+                // ("قتل … بصاروخ", "التفجير الذي استهدف سوقا").
+                let weapon = triggers.iter().any(|t| {
+                    SUB_EVENT_TYPES
+                        .iter()
+                        .any(|(s, ty)| *s == t.id && *ty == "Explosions/Remote violence")
+                });
+                let generic = |t: &Entity| {
+                    weapon
+                        && (ents.iter().any(|c| {
+                            c.kind == EntityKind::Cue
+                                && (c.id == "killed" || c.id == "injured")
+                                && c.src.start < t.src.end
+                                && t.src.start < c.src.end
+                        }) || (matches!(t.id.as_str(), "Armed clash" | "Attack")
+                            && triggers.iter().any(|o| {
+                                o.src == t.src
+                                    && o.id != t.id
+                                    && matches!(o.id.as_str(), "Armed clash" | "Attack")
+                            })))
+                };
                 triggers
                     .iter()
                     .min_by_key(|t| {
                         (
                             t.value.as_deref() != Some("strong"),
                             clause(t).min(1),
+                            generic(t),
                             precedence(t),
                         )
                     })
@@ -1237,7 +1274,43 @@ impl Extractor {
             },
             confidence: (confidence * 100.0).round() / 100.0,
         };
-        Some((event, Telling { toll_only }))
+        // A claim of responsibility for the incident ("وتبنى مسؤول في التنظيم التفجير",
+        // "ISIS claimed the attack"): its own event, Strategic developments/Other, by the
+        // claimant, where and when the incident was.
+        let claimed = !ents.iter().any(|e| {
+            e.kind == EntityKind::Cue && e.id == "negation" && e.value.as_deref() == Some("claim")
+        }) && ents.iter().any(|e| {
+            (e.kind == EntityKind::Cue && e.id == "claim")
+                || (e.kind == EntityKind::Trigger && e.id == "Other" && {
+                    let k = match_key(&e.text);
+                    k.contains("مسووليه") || k.contains("تبن") || k.contains("claim")
+                })
+        });
+        let claim = (claimed
+            && event.kind == "event"
+            && self::violent(event.event_type)
+            && event
+                .actor1
+                .as_ref()
+                .is_some_and(|a| a.id != "unidentified"))
+        .then(|| {
+            let mut actor1 = event.actor1.clone();
+            if let Some(a) = actor1.as_mut() {
+                a.suspected = false;
+            }
+            Event {
+                event_type: "Strategic developments",
+                sub_event_type: "Other",
+                actor1,
+                actor2: None,
+                assoc_actor_1: Vec::new(),
+                assoc_actor_2: Vec::new(),
+                fatalities: None,
+                injured: None,
+                ..event.clone()
+            }
+        });
+        Some((event, Telling { toll_only, claim }))
     }
 }
 
@@ -1496,6 +1569,8 @@ fn adjacent(a: Option<&Location>, b: Option<&Location>) -> bool {
 struct Telling {
     /// Its event word is a toll word.
     toll_only: bool,
+    /// The claim of responsibility for the incident, when the sentence makes one.
+    claim: Option<Event>,
 }
 
 /// Clues that a sentence tells again an event already told.

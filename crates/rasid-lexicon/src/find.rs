@@ -218,10 +218,8 @@ impl Lexicon {
             {
                 technique = Some(Technique::TatweelSeparator);
             }
-            let mut classes: Vec<u8> = info.entries.iter().map(class_of).collect();
-            classes.sort();
-            classes.dedup();
-            for class in classes {
+            let classes = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
+            for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
                 if info.latin
                     && class == 0
                     && (info.proper || info.acronym)
@@ -258,14 +256,20 @@ impl Lexicon {
         raws.sort_by(|a, b| {
             (b.src.len(), a.src.start, a.class).cmp(&(a.src.len(), b.src.start, b.class))
         });
+        // Kept spans per class, by start: they never overlap, so the one starting last
+        // before a candidate's end is the only one that can overlap it.
+        let mut taken: [std::collections::BTreeMap<usize, usize>; 3] = Default::default();
         let mut kept: Vec<Raw> = Vec::new();
         for r in raws {
-            if kept
-                .iter()
-                .any(|k| k.class == r.class && k.src.start < r.src.end && r.src.start < k.src.end)
+            let spans = &mut taken[r.class as usize];
+            if spans
+                .range(..r.src.end)
+                .next_back()
+                .is_some_and(|(_, &end)| end > r.src.start)
             {
                 continue;
             }
+            spans.insert(r.src.start, r.src.end);
             kept.push(r);
         }
         kept.sort_by_key(|r| (r.src.start, r.class));
@@ -330,10 +334,8 @@ impl Lexicon {
             if src.is_empty() {
                 continue;
             }
-            let mut classes: Vec<u8> = info.entries.iter().map(class_of).collect();
-            classes.sort();
-            classes.dedup();
-            for class in classes {
+            let classes = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
+            for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
                 // A candidate never overrides a plain hit of the same class at the same place.
                 if raws.iter().any(|r| {
                     r.class == class
