@@ -249,6 +249,15 @@ impl Extractor {
             .flat_map(|sr| run_on_parts(&text, sr))
         {
             let sentence = &text[sr.clone()];
+            // Site chrome glued to the end of a paragraph (". سمات بنغازي داعش قتل ليبيا"):
+            // a few words without a full stop that open like boilerplate.
+            let tail = sentence.trim_end();
+            if tail.split_whitespace().count() <= 8
+                && !tail.ends_with(['.', '۔', '!'])
+                && self.is_boilerplate(tail)
+            {
+                continue;
+            }
             if sentence.trim_end().ends_with(['؟', '?'])
                 || sentence.trim_end().ends_with("؟!")
                 || sentence.trim_end().ends_with("?!")

@@ -131,7 +131,7 @@ const CONTEXT: &[ContextWord] = &[
         licenses_common: false,
     },
     ContextWord {
-        forms: &["مدينه", "مدينتي", "city", "city of", "town of", "مدن"],
+        forms: &["مدينه", "مدينتي", "city", "city of", "town of"],
         favours: &[
             (FeatureKind::City, 4.0),
             (FeatureKind::Town, 3.5),
@@ -140,6 +140,19 @@ const CONTEXT: &[ContextWord] = &[
         precision: Some(1),
         licenses_village: true,
         licenses_common: true,
+    },
+    // "مدن الرمادي والفلوجة" names cities, but "مدن المحافظة" is "the governorate's
+    // cities": the plural does not make an ordinary word a name.
+    ContextWord {
+        forms: &["مدن"],
+        favours: &[
+            (FeatureKind::City, 4.0),
+            (FeatureKind::Town, 3.5),
+            (FeatureKind::Village, 1.0),
+        ],
+        precision: Some(1),
+        licenses_village: true,
+        licenses_common: false,
     },
     ContextWord {
         forms: &[
@@ -561,16 +574,21 @@ fn choose_impl(
             // A small place of a country the document never otherwise names, in a
             // document plainly about another one (Libya's Brak in a report from Afghanistan
             // that spells "بركي براك" its own way): a namesake, not a place of the story.
+            // (First-pass votes are noisy: an ambiguous name may have voted for the small
+            // place's country before settling elsewhere, so "never otherwise" is "far less
+            // than the other country".)
             let own_country = cs.get(&p.country).copied().unwrap_or(0.0);
-            let elsewhere = cs
+            let other = cs
                 .iter()
-                .any(|(c, &v)| *c != p.country && v >= FOREIGN_EVIDENCE);
+                .filter(|(c, _)| **c != p.country)
+                .map(|(_, &v)| v)
+                .fold(0.0f32, f32::max);
             if matches!(
                 p.kind,
                 FeatureKind::Town | FeatureKind::Village | FeatureKind::Neighbourhood
             ) && p.population < 100_000
-                && own_country <= 0.0
-                && elsewhere
+                && other >= FOREIGN_EVIDENCE
+                && own_country * 4.0 < other
                 // "حي" licenses a neighbourhood's name, not its country: many cities have a
                 // حي اليرموك.
                 && (!licensed || p.kind == FeatureKind::Neighbourhood)
