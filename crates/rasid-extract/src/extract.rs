@@ -1629,12 +1629,16 @@ fn merge(events: Vec<Event>, told_again: &[Retelling]) -> Vec<Event> {
                     let (ol, el) = (o.location.as_ref(), e.location.as_ref());
                     // The place told before was a region or a country's part: a town in
                     // the same country and province says where in it.
-                    let refines = ol.zip(el).is_some_and(|(ol, el)| {
-                        ol.geo_precision >= 3
-                            && el.geo_precision < ol.geo_precision
-                            && ol.country == el.country
-                            && (ol.admin1.is_none() || ol.admin1 == el.admin1)
-                    });
+                    // Only a retelling says so ("ونفذت الضربة الجوية في منطقة…"): after "19
+                    // killed in strikes on Idlib province", "a strike on Saraqib" is one of
+                    // them, told apart.
+                    let refines = definite
+                        && ol.zip(el).is_some_and(|(ol, el)| {
+                            ol.geo_precision >= 3
+                                && el.geo_precision < ol.geo_precision
+                                && ol.country == el.country
+                                && (ol.admin1.is_none() || ol.admin1 == el.admin1)
+                        });
                     let place = !own_place(&e)
                         || refines
                         || ol.and_then(|l| l.gazetteer_id.as_ref())

@@ -323,9 +323,14 @@ fn context_before(view: &str, start: usize) -> Option<(&'static ContextWord, &'s
                 last_two.ends_with(f)
             } else {
                 last == *f
-                    || (last.ends_with(f)
-                        && rasid_text::tokenize::PROCLITICS
-                            .contains(&&last[..last.len() - f.len()]))
+                    || (last.ends_with(f) && {
+                        let prefix = &last[..last.len() - f.len()];
+                        // "الريف الجنوبي": a context word with its own article is followed
+                        // by an adjective, never by a name ("ريف حلب" has none).
+                        rasid_text::tokenize::PROCLITICS.contains(&prefix)
+                            && !prefix.ends_with("ال")
+                            && !prefix.ends_with("لل")
+                    })
             };
             if hit {
                 return Some((cw, f));

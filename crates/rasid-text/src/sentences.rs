@@ -81,9 +81,13 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
         } else if c == '.' && dots_only && single_dot {
             period_ends_sentence(text, &chars, i, next)
         } else if dots_only && j - i == 2 {
-            // ".." in headlines and slogans is an ellipsis inside the sentence
-            // unless a line break follows.
+            // ".." in headlines and slogans is an ellipsis inside the sentence unless a
+            // line break follows; in running text, after a clause of several words and
+            // before "و", it separates two reports ("…جبل الزاوية.. وقُتل 15 آخرون").
             next.is_none()
+                || (next.is_some_and(char::is_whitespace)
+                    && text[end..].trim_start().starts_with('و')
+                    && text[start..pos].split_whitespace().count() >= 6)
         } else {
             next.is_none_or(|n| {
                 n.is_whitespace() || CLOSERS.contains(n) || is_arabic_letter(n) || n.is_uppercase()
@@ -175,6 +179,14 @@ mod tests {
             split("“تنظيم الدولة.. قادم”."),
             vec!["“تنظيم الدولة.. قادم”."]
         );
+        assert_eq!(
+            split("وقتلت امرأة وطفلها في قصف جوي على قرية جوزف في منطقة جبل الزاوية.. وقتل 15 آخرون في سراقب."),
+            vec![
+                "وقتلت امرأة وطفلها في قصف جوي على قرية جوزف في منطقة جبل الزاوية..",
+                "وقتل 15 آخرون في سراقب."
+            ]
+        );
+        assert_eq!(split("عاجل.. وزير يستقيل"), vec!["عاجل.. وزير يستقيل"]);
         assert_eq!(
             split("Visit www.example.com today."),
             vec!["Visit www.example.com today."]
