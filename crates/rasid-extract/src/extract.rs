@@ -92,6 +92,16 @@ const OF_GROUP: &[&str] = &[
 
 const REPORTERS: &[&str] = &["civilians-journalists"];
 
+/// Who flies the air strikes a report attributes to no one, by country: where one side
+/// alone has an air force in the war (Syria's government, the Saudi-led coalition over
+/// Yemen, Israel over Gaza and Lebanon). Elsewhere several do, and the actor stays unknown.
+const AIR_POWER: &[(&str, &str)] = &[
+    ("SY", "syria-military"),
+    ("YE", "saudi-coalition"),
+    ("PS", "israel-military"),
+    ("LB", "israel-military"),
+];
+
 /// The longest line (in words) taken for boilerplate: a related-link line with a long
 /// headline fits.
 const BOILERPLATE_MAX_WORDS: usize = 40;
@@ -661,6 +671,18 @@ impl Extractor {
         types.sort_by_key(|t| SUB_EVENT_TYPES.iter().position(|(s, _)| s == t));
         // Actors and roles.
         let mut actors = self.actors(text, ents);
+        // An armed force that speaks of its own operations ("قالت القيادة المشتركة لقوات
+        // التحالف إن 17 ضربة جوية نفذت…", "the army said it shelled…") is their author
+        // when the words name no other.
+        let speaker: Option<ActorRef> = actors
+            .iter()
+            .filter(|a| !a.1 && a.2.start >= sr.start && a.2.end <= attribution_end)
+            .find(|a| {
+                self.lex
+                    .actor(&a.0.id)
+                    .is_some_and(|x| matches!(x.inter, 1 | 2 | 3 | 8))
+            })
+            .map(|a| a.0.clone());
         actors.retain(|a| a.2.start >= attribution_end);
         let principal: Vec<&(ActorRef, bool, Range<usize>)> =
             actors.iter().filter(|a| !a.1).collect();
@@ -1093,7 +1115,11 @@ impl Extractor {
                                     e.kind == EntityKind::Actor
                                         && e.src.start >= n.span.end
                                         && e.src.start < c.src.start
-                                        && text[n.span.end..e.src.start].trim().is_empty()
+                                        && e.src.start - n.span.end <= 40
+                                        && matches!(
+                                            match_key(&text[n.span.end..e.src.start]).trim(),
+                                            "" | "من" | "علي الاقل من" | "of" | "at least"
+                                        )
                                 });
                             (d <= 30 || (counts_actor && d <= 90)).then_some((d, n.value as u32))
                         })
@@ -1206,18 +1232,67 @@ impl Extractor {
         // A counted actor whose count is the toll ("ثلاثة جنود عراقيين قتلوا") is the
         // victim, not the initiator.
         if violent && kind == "event" {
+            // "ثلاثة جنود", "ستة من مقاتلي المعارضة", "37 على الأقل من مسلحي…".
             let counted_victim = |a: &ActorRef| {
                 nums.iter().any(|n| {
                     let ns = char_span(text, &n.span);
                     ns[1] <= a.span[0]
-                        && a.span[0] - ns[1] <= 1
+                        && a.span[0] - ns[1] <= 16
                         && [fatalities, injured].contains(&Some(n.value as u32))
+                        && {
+                            let gap: String =
+                                text[n.span.end..].chars().take(a.span[0] - ns[1]).collect();
+                            matches!(
+                                match_key(&gap).trim(),
+                                "" | "من" | "علي الاقل من" | "of" | "at least"
+                            )
+                        }
                 })
             };
             if actor1.as_ref().is_some_and(counted_victim)
                 && actor2.as_ref().is_none_or(|a| !counted_victim(a))
             {
                 std::mem::swap(&mut actor1, &mut actor2);
+            }
+        }
+        // (Only for what forces carry out from afar or on others: strikes, shelling,
+        // arrests, offensives. A police officer telling of an attack on soldiers is a
+        // witness.)
+        if actor1.is_none()
+            && matches!(
+                sub,
+                "Air/drone strike"
+                    | "Shelling/artillery/missile attack"
+                    | "Arrests"
+                    | "Government regains territory"
+                    | "Change to group/activity"
+            )
+        {
+            if let Some(a) = speaker.filter(|a| actor2.as_ref().is_none_or(|x| x.id != a.id)) {
+                actor1 = Some(a);
+            }
+        }
+        // An air strike by "warplanes" alone: in a theatre where one side flies, that side
+        // (ACLED's convention for unattributed strikes).
+        if kind == "event"
+            && sub == "Air/drone strike"
+            && actor1.as_ref().is_none_or(|a| a.id == "unidentified")
+        {
+            let flier = location
+                .as_ref()
+                .and_then(|l| l.country.as_deref())
+                .and_then(|cc| AIR_POWER.iter().find(|(c, _)| *c == cc))
+                .and_then(|(_, id)| self.lex.actor(id));
+            if let Some(a) = flier {
+                if actor2.as_ref().is_none_or(|x| x.id != a.id) {
+                    actor1 = Some(ActorRef {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                        text: chosen.text.clone(),
+                        span: char_span(text, &chosen.src),
+                        suspected: false,
+                    });
+                }
             }
         }
         // A bombing, assassination or abduction whose perpetrator the report does not name,
