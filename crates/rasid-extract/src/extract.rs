@@ -1729,8 +1729,12 @@ fn merge(events: Vec<Event>, told_again: &[Retelling]) -> Vec<Event> {
                     // A toll without an event word of its own ("وقتل جنديان آخران", "قال
                     // مصدر طبي إن أربعة أشخاص قتلوا") counts the victims of the violence
                     // just told, whatever its type.
+                    // Likewise a definite noun ("وأسفر الهجوم الذي وقع في…") names the
+                    // violence just told, whichever word the report first used for it.
                     let same_type = o.event_type == e.event_type
-                        || (told.toll_only && violent(o.event_type) && violent(e.event_type));
+                        || ((told.toll_only || definite)
+                            && violent(o.event_type)
+                            && violent(e.event_type));
                     o.kind == "event"
                         && same_type
                         && o.date.start <= e.date.end
