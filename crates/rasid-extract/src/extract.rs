@@ -463,12 +463,16 @@ impl Extractor {
                 ..(*cue).clone()
             });
         // Event words, minus background ones ("بعد السيطرة على المدينة").
-        // A weak "Other" word (شعارات, a claim) is too vague to make an event by itself.
+        // A weak "Other" word (شعارات, a claim) or a weak word of a change in activity
+        // (reinforcements, patrols, a column) is too vague to make an event by itself.
         let prison_break = prison_break.as_ref();
         let triggers: Vec<&&Entity> = ents
             .iter()
             .filter(|e| e.kind == EntityKind::Trigger)
-            .filter(|e| !(e.id == "Other" && e.value.as_deref() != Some("strong")))
+            .filter(|e| {
+                !(matches!(e.id.as_str(), "Other" | "Change to group/activity")
+                    && e.value.as_deref() != Some("strong"))
+            })
             .filter(|e| {
                 // The word before the event word (a few dozen characters are enough).
                 let mut from = e.src.start.saturating_sub(60).max(sr.start);
