@@ -424,8 +424,13 @@ pub(crate) fn disambiguate(
     // A name votes once however often it is repeated: three mentions of an ambiguous
     // village must not outvote the document's other places by themselves.
     let mut voted: HashMap<&[u32], u32> = HashMap::new();
-    for ((_, cands, _, _), &best) in hits.iter().zip(&first) {
+    for (((_, cands, _, common), &best), ctx) in hits.iter().zip(&first).zip(&contexts) {
         if voted.contains_key(cands.as_slice()) {
+            continue;
+        }
+        // An ordinary word that no context word makes a name (الشمالي، المدينة) is
+        // dropped below: it must not vote either.
+        if *common && !ctx.is_some_and(|c| c.0.licenses_common) {
             continue;
         }
         voted.insert(cands.as_slice(), best);
@@ -474,12 +479,16 @@ pub(crate) fn disambiguate(
     hits.iter()
         .zip(&contexts)
         .map(|((_, cands, vr, common), ctx)| {
-            let op = &places[voted[cands.as_slice()] as usize];
             // The name's single vote (see above) is taken out while it is decided.
+            let own = voted.get(cands.as_slice()).map(|&b| &places[b as usize]);
             let w = if cands.len() == 1 { 1.5 } else { 0.8 };
-            vote(&mut a1, &mut a2, &mut cs, op, -w);
+            if let Some(op) = own {
+                vote(&mut a1, &mut a2, &mut cs, op, -w);
+            }
             let r = choose(cands, vr, *common, *ctx, &a1, &a2, &cs);
-            vote(&mut a1, &mut a2, &mut cs, op, w);
+            if let Some(op) = own {
+                vote(&mut a1, &mut a2, &mut cs, op, w);
+            }
             r
         })
         .collect()
@@ -570,7 +579,11 @@ fn choose_impl(
             if *common && !ctx.is_some_and(|c| c.0.licenses_common) {
                 return None;
             }
-            if (short || (p.kind == FeatureKind::Village && p.population < 5_000))
+            // A neighbourhood is named by "حي" or among places of its own city (many are
+            // ordinary words: الملعب، المحطة، الجامعة).
+            if (short
+                || (p.kind == FeatureKind::Village && p.population < 5_000)
+                || p.kind == FeatureKind::Neighbourhood)
                 && !licensed
                 && !supported
             {
