@@ -40,6 +40,30 @@ const NOT_A_PLACE: &[&str] = &[
     "club",
     "team",
     "striker",
+    // Club names made of a word and a city (ريال مدريد، دينامو كييف، إنتر ميلان).
+    "ريال",
+    "دينامو",
+    "انتر",
+    "اسي",
+    "ايه سي",
+    "اتلتيكو",
+    "سبورتنغ",
+    "real",
+    "dynamo",
+    "inter",
+    // A company or an airline named after a place (شركة قطر للغاز، طيران الخليج);
+    // "طيران الإمارات" over Yemen is an air force, an actor, not where anything happened.
+    "شركه",
+    "طيران",
+    // Newspapers, agencies and competitions named after a place (صحيفة الشرق الأوسط،
+    // كأس آسيا، دوري أبطال أوروبا).
+    "صحيفه",
+    "جريده",
+    "مجله",
+    "وكاله",
+    "كاس",
+    "بطوله",
+    "ابطال",
     "اتفاق",
     "اتفاقيه",
     "معاهده",
@@ -52,6 +76,8 @@ const NOT_A_PLACE: &[&str] = &[
 
 /// Words after which a city name was a newspaper or a team (نيويورك تايمز، مانشستر يونايتد).
 const NOT_A_PLACE_AFTER: &[&str] = &[
+    // صلاح الدين الأيوبي (Saladin), a man.
+    "الايوبي",
     "تايمز",
     "بوست",
     "يونايتد",
