@@ -1080,9 +1080,12 @@ impl Extractor {
                         })
                         // "محمد علاونة (22 عاما)", "a 22-year-old": an age, not a toll.
                         .filter(|n| {
-                            let after = text[n.span.end..]
+                            let after: String = text[n.span.end..]
                                 .trim_start_matches([' ', '-', '\u{a0}'])
-                                .to_lowercase();
+                                .chars()
+                                .take(4)
+                                .flat_map(char::to_lowercase)
+                                .collect();
                             !["عاما", "عامًا", "عام", "سنة", "سنه", "year", "yr"]
                                 .iter()
                                 .any(|w| after.starts_with(w))
@@ -1501,12 +1504,17 @@ fn anaphoric(text: &str, ents: &[&Entity]) -> bool {
                 i + before[i..].chars().next().map_or(1, char::len_utf8)
             })..];
             let w = &text[e.src.clone()];
-            let lower = before.trim_end().to_lowercase();
+            // The last word before it is "the" (bytes compared: no slicing inside a
+            // character, and no lower-casing of the text before it).
+            let b = before.trim_end().as_bytes();
+            let n = b.len();
+            let the = n >= 3
+                && b[n - 3..].eq_ignore_ascii_case(b"the")
+                && (n == 3 || b[n - 4].is_ascii_whitespace());
             prefix.ends_with("ال")
                 || prefix.ends_with("لل")
                 || (prefix.is_empty() && w.starts_with("ال"))
-                || lower.ends_with(" the")
-                || lower == "the"
+                || the
         })
 }
 
