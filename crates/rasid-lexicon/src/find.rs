@@ -14,6 +14,9 @@ const PLACE_PREFIXES: &[&str] = &["و", "ب", "ل", "وب", "ول", "لل", "و�
 /// Endings accepted after an actor or event-word alias: plurals, nisba, a few pronouns
 /// (not ه: حماس + ه is حماسة, "enthusiasm").
 const ACTOR_SUFFIXES: &[&str] = &["ي", "ين", "ون", "يين", "يون", "ات", "ها", "هم", "يه", "يا"];
+/// Of those, the ones that make an adjective or adverb of a noun (قتال → القتالية "combat",
+/// عسكر → عسكريا): an actor's name takes them (الحوثي، الحوثيين), an event word does not.
+const NISBA_SUFFIXES: &[&str] = &["ي", "يين", "يون", "يه", "يا"];
 use rasid_text::{CandidateConfig, Config, Level, Normalizer, Technique};
 
 use crate::data::FeatureKind;
@@ -220,6 +223,9 @@ impl Lexicon {
             }
             let classes = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
             for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
+                if class != 0 && NISBA_SUFFIXES.contains(&suffix) {
+                    continue;
+                }
                 if info.latin
                     && class == 0
                     && (info.proper || info.acronym)
