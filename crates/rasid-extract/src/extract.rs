@@ -261,8 +261,14 @@ impl Extractor {
             let sentence = &text[sr.clone()];
             // Site chrome glued to the end of a paragraph (". سمات بنغازي داعش قتل ليبيا"):
             // a few words without a full stop that open like boilerplate.
+            // (The last words of a line, up to a related link's headline.)
             let tail = sentence.trim_end();
-            if tail.split_whitespace().count() <= 8
+            let ends_line = text[sr.end..]
+                .split('\n')
+                .next()
+                .is_none_or(|rest| rest.trim().is_empty());
+            if ends_line
+                && tail.split_whitespace().count() <= 20
                 && !tail.ends_with(['.', '۔', '!'])
                 && self.is_boilerplate(tail)
             {
@@ -327,6 +333,13 @@ impl Extractor {
                         toll_only: telling.toll_only,
                     });
                     events.push(ev);
+                    for other in telling.split {
+                        told_again.push(Retelling {
+                            definite: false,
+                            toll_only: false,
+                        });
+                        events.push(other);
+                    }
                 }
                 // The claim is an event of its own (CODEBOOK): Strategic developments/Other.
                 if let Some(claim) = telling.claim {
@@ -998,6 +1011,70 @@ impl Extractor {
             .copied()
             .or(if aggregate { None } else { main_place });
         let location = place.map(|e| location(text, e));
+        // "في بلدتي الفوعة وكفريا", "في نبل والزهراء": the same incident in each of two or
+        // more places named together — one event per place (ACLED's events are atomic by
+        // location).
+        let also_at: Vec<Location> = match place {
+            // (Not "بين اجدابيا وطبرق", a road between two towns.)
+            Some(first)
+                if kind == "event"
+                    && first.src.start >= sr.start
+                    && first.src.end <= sr.end
+                    && !{
+                        let mut from = first.src.start.saturating_sub(12).max(sr.start);
+                        while !text.is_char_boundary(from) {
+                            from += 1;
+                        }
+                        let before = match_key(&text[from..first.src.start]);
+                        let last = before.split_whitespace().last().unwrap_or("");
+                        matches!(last, "بين" | "between" | "وبين")
+                    }
+                    && first.place.as_ref().is_some_and(|p| {
+                        matches!(
+                            p.feature,
+                            FeatureKind::City
+                                | FeatureKind::Town
+                                | FeatureKind::Village
+                                | FeatureKind::Neighbourhood
+                        )
+                    }) =>
+            {
+                let mut chained: Vec<&Entity> = Vec::new();
+                let mut end = first.src.end;
+                let mut others: Vec<&&Entity> = ents
+                    .iter()
+                    .filter(|e| {
+                        e.kind == EntityKind::Place
+                            && e.src.start >= first.src.end
+                            && e.src.end <= sr.end
+                            && e.id != first.id
+                            && e.place.as_ref().is_some_and(|p| {
+                                matches!(
+                                    p.feature,
+                                    FeatureKind::City
+                                        | FeatureKind::Town
+                                        | FeatureKind::Village
+                                        | FeatureKind::Neighbourhood
+                                )
+                            })
+                    })
+                    .collect();
+                others.sort_by_key(|e| e.src.start);
+                for o in others {
+                    let gap = text[end..o.src.start].trim();
+                    if !matches!(gap, "و" | "،" | ",") {
+                        break;
+                    }
+                    chained.push(o);
+                    end = o.src.end;
+                }
+                chained
+                    .into_iter()
+                    .map(|e| self::location(text, e))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         // Roles the words leave implicit, for violence against a target.
         let mut actor2 = actor2;
         let violent = matches!(
@@ -1401,7 +1478,37 @@ impl Extractor {
                 ..event.clone()
             }
         });
-        Some((event, Telling { toll_only, claim }))
+        // The other places of the same incident, the toll shared out (the first takes
+        // what does not divide).
+        let mut event = event;
+        let split: Vec<Event> = if also_at.is_empty() {
+            Vec::new()
+        } else {
+            let n = also_at.len() as u32 + 1;
+            let share = |total: Option<u32>, first: bool| {
+                total.map(|t| t / n + if first { t % n } else { 0 })
+            };
+            let (fat, inj) = (event.fatalities, event.injured);
+            event.fatalities = share(fat, true);
+            event.injured = share(inj, true);
+            also_at
+                .into_iter()
+                .map(|l| Event {
+                    location: Some(l),
+                    fatalities: share(fat, false),
+                    injured: share(inj, false),
+                    ..event.clone()
+                })
+                .collect()
+        };
+        Some((
+            event,
+            Telling {
+                toll_only,
+                claim,
+                split,
+            },
+        ))
     }
 }
 
@@ -1696,6 +1803,8 @@ struct Telling {
     toll_only: bool,
     /// The claim of responsibility for the incident, when the sentence makes one.
     claim: Option<Event>,
+    /// The same incident in the other places named with the first.
+    split: Vec<Event>,
 }
 
 /// Clues that a sentence tells again an event already told.
@@ -1723,7 +1832,7 @@ fn merge(events: Vec<Event>, told_again: &[Retelling]) -> Vec<Event> {
                 == el.and_then(|l| l.gazetteer_id.as_ref())
                 || ((!own_place(o) || !own_place(&e))
                     && ol.and_then(|l| l.admin1.as_ref()) == el.and_then(|l| l.admin1.as_ref()))
-                || adjacent(ol, el);
+                || (adjacent(ol, el) && o.evidence.span != e.evidence.span);
             let actor = o.actor1.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id)
                 || unnamed(&o.actor1)
                 || unnamed(&e.actor1);
