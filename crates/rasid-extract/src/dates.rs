@@ -238,7 +238,7 @@ fn patterns() -> &'static Patterns {
             (rx(&format!(r"الشهر {last}|last month|the previous month")), Rule::LastMonth),
             (rx(r"هذا الشهر|الشهر الحالي|الشهر الجاري|this month|earlier this month"), Rule::ThisMonth),
             (rx(&format!(r"(\d{{1,2}}) (?:من )?(?:شهر )?({months})(?:{alt})?(?:,? (?:من )?(?:عام |سنه )?(\d{{4}}))?|({months}) (\d{{1,2}})(?:,? (\d{{4}}))?")), Rule::DayMonth),
-            (rx(&format!(r"(?:(?:في|خلال|منذ|مطلع|اوائل|اواخر|منتصف|نهايه|بدايه) )?شهر ({months})(?:{alt})?(?: (?:من )?(?:عام |سنه )?(\d{{4}}))?|(?:in |during |since )?({months})(?:{alt})? (?:(?:من )?(?:عام |سنه )?(\d{{4}}))|in ({months})")), Rule::MonthOnly),
+            (rx(&format!(r"(?:(?:في|خلال|منذ|مطلع|اوائل|اواخر|منتصف|نهايه|بدايه) )?شهر ({months})(?:{alt})?(?: (?:من )?(?:عام |سنه )?(\d{{4}}))?|(?:in |during |since )?({months})(?:{alt})? (?:(?:من )?(?:عام |سنه )?(\d{{4}}))|in ({months})|(?:في|خلال|منذ) ({months})(?:{alt})?(?: (?:من )?(?:عام |سنه )?(\d{{4}}))?(?: (?:الماضي|المنصرم|الفائت|الجاري|الحالي))?")), Rule::MonthOnly),
             (rx(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"), Rule::Numeric),
             (rx(r"(\d{4})-(\d{2})-(\d{2})"), Rule::Iso),
             (rx(r"(?:(اواخر|نهايه|اواسط|منتصف|مطلع|اوائل|بدايه|late|early|mid|the end of|the beginning of) )?(?:(?:عام|سنه|العام) |in )?(\d{4})(?: م)?"), Rule::YearPart),
@@ -609,6 +609,11 @@ mod tests {
         );
         let july = one("في 7 تموز/يوليو الجاري", "2015-07-21").unwrap();
         assert_eq!(july.0, "2015-07-07");
+        // A month without its year: the last one up to publication.
+        let last_march = one("قتل خمسة جنود في مارس الماضي", "2015-08-05").unwrap();
+        assert_eq!((last_march.0.as_str(), last_march.2), ("2015-03-01", 3));
+        let in_july = one("وقع الهجوم في يوليو", "2015-08-05").unwrap();
+        assert_eq!(in_july.0, "2015-07-01");
         // A weekday named with "today" that is the publication day changes nothing.
         let same = find_dates("اليوم (الثلاثاء) وأمس", p);
         assert_eq!(same[1].start.to_string(), "2015-07-20");

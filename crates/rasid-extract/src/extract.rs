@@ -615,13 +615,35 @@ impl Extractor {
             });
         // A toll counts when it is not denied ("لم ينجم عن الهجوم أي إصابات") and is not a
         // statistic over a month or more ("قتل 1332 عراقيا خلال حزيران").
+        // (A span "during" which — "خلال حزيران", "منذ بداية العام" — or coarser than a
+        // month; "في مارس الماضي" alone may date one incident to its month.)
+        let over = |d: &DateExpr| {
+            d.precision >= 4 || {
+                let mut from = d.span.start.saturating_sub(12).max(sr.start);
+                while !text.is_char_boundary(from) {
+                    from += 1;
+                }
+                let k = match_key(&text[from..d.span.end]);
+                [
+                    "خلال",
+                    "طوال",
+                    "منذ",
+                    "during",
+                    "over",
+                    "since",
+                    "in the first",
+                ]
+                .iter()
+                .any(|w| k.contains(w))
+            }
+        };
         let period_only = dates
             .iter()
             .filter(|d| d.span.start >= sr.start && d.span.end <= sr.end)
             .all(|d| d.precision >= 3)
             && dates
                 .iter()
-                .any(|d| d.span.start >= sr.start && d.span.end <= sr.end);
+                .any(|d| d.span.start >= sr.start && d.span.end <= sr.end && over(d));
         let toll = (has_cue("killed") || has_cue("injured"))
             && !ents.iter().any(|e| {
                 e.kind == EntityKind::Cue
@@ -898,19 +920,24 @@ impl Extractor {
         // When.
         let published = article.published?;
         // "وقد قتل آنذاك خمسة جنود", "at the time": the date told just before.
-        let then = || {
-            ents.iter()
-                .find(|e| {
-                    e.kind == EntityKind::Cue
-                        && e.id == "date_relative"
-                        && e.value.as_deref() == Some("then")
-                })
-                .and_then(|c| dates.iter().rev().find(|d| d.span.end <= c.src.start))
-        };
-        let date_expr = dates
+        // It comes before any date of the sentence's own (a later one belongs to a relative
+        // clause: "…ايساف التي انهت في ديسمبر الماضي مهمتها").
+        let then_cue = ents.iter().find(|e| {
+            e.kind == EntityKind::Cue
+                && e.id == "date_relative"
+                && e.value.as_deref() == Some("then")
+        });
+        let own = dates
             .iter()
-            .find(|d| d.span.start >= sr.start && d.span.end <= sr.end)
-            .or_else(then);
+            .find(|d| d.span.start >= sr.start && d.span.end <= sr.end);
+        let date_expr = match then_cue {
+            Some(c) if own.is_none_or(|d| c.src.start < d.span.start) => dates
+                .iter()
+                .rev()
+                .find(|d| d.span.end <= c.src.start)
+                .or(own),
+            _ => own,
+        };
         let kind = if counted.is_some() {
             "aggregate"
         } else {
@@ -935,9 +962,10 @@ impl Extractor {
         let in_sentence = |d: &&DateExpr| d.span.start >= sr.start && d.span.end <= sr.end;
         let statistic = (has_cue("killed") || has_cue("injured"))
             && dates.iter().filter(in_sentence).any(|d| {
+                // A span "during" which, or one that runs up to the report.
                 d.precision >= 3
                     && d.start.saturating_add(jiff::Span::new().days(27)) <= d.end
-                    && d.end >= published.saturating_sub(jiff::Span::new().days(31))
+                    && (over(d) || d.end >= published.saturating_sub(jiff::Span::new().days(31)))
             })
             && !dates
                 .iter()
