@@ -131,6 +131,36 @@ fn char_span(text: &str, r: &Range<usize>) -> [usize; 2] {
     [c.start, c.end]
 }
 
+/// The match key of the (at most) `bytes` bytes of `text` before byte `at`, not reaching
+/// back past `floor`: the few words before a name or an event word that decide its role.
+fn key_before(text: &str, floor: usize, at: usize, bytes: usize) -> String {
+    let mut from = at.saturating_sub(bytes).max(floor);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    match_key(&text[from..at])
+}
+
+/// The last word of [`key_before`].
+fn word_before(text: &str, floor: usize, at: usize, bytes: usize) -> String {
+    key_before(text, floor, at, bytes)
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// A reference to the lexicon actor `a`, as written `words` at byte range `r` of `text`.
+fn actor_ref(a: &rasid_lexicon::Actor, text: &str, words: &str, r: &Range<usize>) -> ActorRef {
+    ActorRef {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        text: words.to_string(),
+        span: char_span(text, r),
+        suspected: false,
+    }
+}
+
 /// Specificity of a place for choosing an event's location (lower is more specific).
 fn specificity(f: FeatureKind) -> u8 {
     use FeatureKind::*;
@@ -251,9 +281,8 @@ impl Extractor {
             .map(|p| find_dates_in(&text, &view, p))
             .unwrap_or_default();
         let main_place = main_place(&entities);
-        let mut events: Vec<Event> = Vec::new();
-        // Per event: its sentence names the incident with a definite noun ("الهجوم").
-        let mut told_again: Vec<Retelling> = Vec::new();
+        // Each event with what its sentence says of it (a retelling?).
+        let mut events: Vec<(Event, Retelling)> = Vec::new();
         for sr in rasid_text::sentences(&text)
             .into_iter()
             .flat_map(|sr| run_on_parts(&text, sr))
@@ -292,7 +321,7 @@ impl Extractor {
                 let k = match_key(sentence);
                 k.contains("وراء") || k.contains("behind")
             } {
-                if let (Some(prev), Some(a)) = (
+                if let (Some((prev, _)), Some(a)) = (
                     events.last_mut(),
                     self.actors(&text, &ents)
                         .into_iter()
@@ -306,52 +335,14 @@ impl Extractor {
                     continue;
                 }
             }
-            if let Some((ev, telling)) =
+            if let Some(told) =
                 self.sentence_event(article, &text, sr.clone(), &ents, &dates, main_place)
             {
-                // "وأسفر الهجوم عن…", "The blast also wounded…": the incident just reported,
-                // told again — its toll completes that event.
-                if let Some(prev) = events.last_mut().filter(|p| {
-                    p.kind == "event"
-                        && ev.kind == "event"
-                        && violent(p.event_type)
-                        && violent(ev.event_type)
-                        && anaphoric(&text, &ents)
-                        && ev.location.as_ref().is_none_or(|l| {
-                            p.location.as_ref().is_none_or(|pl| pl.admin1 == l.admin1)
-                        })
-                }) {
-                    if prev.fatalities.is_none() {
-                        prev.fatalities = ev.fatalities;
-                    }
-                    if prev.injured.is_none() {
-                        prev.injured = ev.injured;
-                    }
-                } else {
-                    told_again.push(Retelling {
-                        definite: definite_first(&text, &ents),
-                        toll_only: telling.toll_only,
-                    });
-                    events.push(ev);
-                    for other in telling.split {
-                        told_again.push(Retelling {
-                            definite: false,
-                            toll_only: false,
-                        });
-                        events.push(other);
-                    }
-                }
-                // The claim is an event of its own (CODEBOOK): Strategic developments/Other.
-                if let Some(claim) = telling.claim {
-                    told_again.push(Retelling {
-                        definite: false,
-                        toll_only: false,
-                    });
-                    events.push(claim);
-                }
+                events.push((told.event, told.retelling));
+                events.extend(told.also.into_iter().map(|e| (e, Retelling::default())));
             }
         }
-        let events = merge(events, &told_again);
+        let events = merge(events);
         Extraction {
             text,
             events: events
@@ -398,11 +389,7 @@ impl Extractor {
                 .lex
                 .actor(&root)
                 .map_or_else(|| e.name.clone(), |a| a.name.clone());
-            let mut from = e.src.start.saturating_sub(40);
-            while !text.is_char_boundary(from) {
-                from += 1;
-            }
-            let before = match_key(&text[from..e.src.start]);
+            let before = key_before(text, 0, e.src.start, 40);
             let before = before.trim_end();
             let assoc = ASSOC_MARKERS.iter().any(|m| before.ends_with(m));
             out.push((
@@ -450,7 +437,7 @@ impl Extractor {
         ents: &[&Entity],
         dates: &[DateExpr],
         main_place: Option<&Entity>,
-    ) -> Option<(Event, Telling)> {
+    ) -> Option<Told> {
         let has_cue = |cue: &str| {
             ents.iter()
                 .any(|e| e.kind == EntityKind::Cue && e.id == cue)
@@ -488,12 +475,8 @@ impl Extractor {
             })
             .filter(|e| {
                 // The word before the event word (a few dozen characters are enough).
-                let mut from = e.src.start.saturating_sub(60).max(sr.start);
-                while !text.is_char_boundary(from) {
-                    from += 1;
-                }
-                let before = match_key(&text[from..e.src.start]);
-                let last = before.split_whitespace().last().unwrap_or("");
+                let last = word_before(text, sr.start, e.src.start, 60);
+                let last = last.as_str();
                 !BACKGROUND
                     .iter()
                     .any(|b| last == *b || last.strip_prefix('و') == Some(b))
@@ -619,11 +602,7 @@ impl Extractor {
         // month; "في مارس الماضي" alone may date one incident to its month.)
         let over = |d: &DateExpr| {
             d.precision >= 4 || {
-                let mut from = d.span.start.saturating_sub(12).max(sr.start);
-                while !text.is_char_boundary(from) {
-                    from += 1;
-                }
-                let k = match_key(&text[from..d.span.end]);
+                let k = key_before(text, sr.start, d.span.start, 12) + " " + &match_key(&d.text);
                 [
                     "خلال",
                     "طوال",
@@ -819,15 +798,10 @@ impl Extractor {
         };
         // "تعرضت القوات الأميركية لهجوم", "القوات تعرضت لهجوم من قبل…": the one who
         // underwent the event is its target; whoever is named after it, its initiator.
-        let undergone = match_key(&chosen.text).starts_with("تعرض") || {
-            let mut from = chosen.src.start.saturating_sub(40).max(sr.start);
-            while !text.is_char_boundary(from) {
-                from += 1;
-            }
-            match_key(&text[from..chosen.src.start])
+        let undergone = match_key(&chosen.text).starts_with("تعرض")
+            || key_before(text, sr.start, chosen.src.start, 40)
                 .split_whitespace()
-                .any(|w| w.trim_start_matches(['و', 'ف']).starts_with("تعرض"))
-        };
+                .any(|w| w.trim_start_matches(['و', 'ف']).starts_with("تعرض"));
         let (mut actor1, actor2) = match before.last() {
             Some(subject) if undergone && agent.is_none() => (
                 after
@@ -1048,15 +1022,10 @@ impl Extractor {
                 if kind == "event"
                     && first.src.start >= sr.start
                     && first.src.end <= sr.end
-                    && !{
-                        let mut from = first.src.start.saturating_sub(12).max(sr.start);
-                        while !text.is_char_boundary(from) {
-                            from += 1;
-                        }
-                        let before = match_key(&text[from..first.src.start]);
-                        let last = before.split_whitespace().last().unwrap_or("");
-                        matches!(last, "بين" | "between" | "وبين")
-                    }
+                    && !matches!(
+                        word_before(text, sr.start, first.src.start, 12).as_str(),
+                        "بين" | "between" | "وبين"
+                    )
                     && first.place.as_ref().is_some_and(|p| {
                         matches!(
                             p.feature,
@@ -1140,13 +1109,7 @@ impl Extractor {
                     };
                     if let Some(force) = force {
                         if actor1.as_ref().is_none_or(|a| a.id != force.id) {
-                            actor2 = Some(ActorRef {
-                                id: force.id.clone(),
-                                name: force.name.clone(),
-                                text: v.text.clone(),
-                                span: char_span(text, &v.src),
-                                suspected: false,
-                            });
+                            actor2 = Some(actor_ref(force, text, &v.text, &v.src));
                         }
                     }
                 }
@@ -1313,13 +1276,7 @@ impl Extractor {
             if let (Some(f), Some(cc)) = (force, country) {
                 let role = f.value.as_deref().unwrap_or("military");
                 if let Some(a) = self.state_force(cc, role) {
-                    let found = ActorRef {
-                        id: a.id.clone(),
-                        name: a.name.clone(),
-                        text: f.text.clone(),
-                        span: char_span(text, &f.src),
-                        suspected: false,
-                    };
+                    let found = actor_ref(a, text, &f.text, &f.src);
                     let target = violent && f.src.start >= chosen.src.end;
                     if target {
                         if actor2.is_none() && actor1.as_ref().is_none_or(|x| x.id != a.id) {
@@ -1397,13 +1354,7 @@ impl Extractor {
                 .and_then(|(_, id)| self.lex.actor(id));
             if let Some(a) = flier {
                 if actor2.as_ref().is_none_or(|x| x.id != a.id) {
-                    actor1 = Some(ActorRef {
-                        id: a.id.clone(),
-                        name: a.name.clone(),
-                        text: chosen.text.clone(),
-                        span: char_span(text, &chosen.src),
-                        suspected: false,
-                    });
+                    actor1 = Some(actor_ref(a, text, &chosen.text, &chosen.src));
                 }
             }
         }
@@ -1422,13 +1373,7 @@ impl Extractor {
             ) || (sub == "Armed clash" && actor2.is_some()))
         {
             if let Some(u) = self.lex.actor("unidentified") {
-                actor1 = Some(ActorRef {
-                    id: u.id.clone(),
-                    name: u.name.clone(),
-                    text: chosen.text.clone(),
-                    span: char_span(text, &chosen.src),
-                    suspected: false,
-                });
+                actor1 = Some(actor_ref(u, text, &chosen.text, &chosen.src));
             }
         }
         let confidence: f32 = (0.35f32
@@ -1529,14 +1474,16 @@ impl Extractor {
                 })
                 .collect()
         };
-        Some((
+        let mut also = split;
+        also.extend(claim);
+        Some(Told {
             event,
-            Telling {
+            retelling: Retelling {
+                definite: definite_first(text, ents),
                 toll_only,
-                claim,
-                split,
             },
-        ))
+            also,
+        })
     }
 }
 
@@ -1806,6 +1753,15 @@ fn starts_with_word(text: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
 }
 
+/// `b` says more precisely where `a` is: a finer place of the same country and province.
+fn finer(a: Option<&Location>, b: Option<&Location>) -> bool {
+    a.zip(b).is_some_and(|(a, b)| {
+        b.geo_precision < a.geo_precision
+            && a.country == b.country
+            && (a.admin1.is_none() || a.admin1 == b.admin1)
+    })
+}
+
 /// Places a few kilometres apart (a village and the town it is "south-west of"): one
 /// incident told from either is one incident.
 const ADJACENT_KM: f64 = 5.0;
@@ -1825,17 +1781,18 @@ fn adjacent(a: Option<&Location>, b: Option<&Location>) -> bool {
     }
 }
 
-/// What a sentence's event says of itself, beyond the event.
-struct Telling {
-    /// Its event word is a toll word.
-    toll_only: bool,
-    /// The claim of responsibility for the incident, when the sentence makes one.
-    claim: Option<Event>,
-    /// The same incident in the other places named with the first.
-    split: Vec<Event>,
+/// The event a sentence tells, with what its words say of it.
+struct Told {
+    event: Event,
+    retelling: Retelling,
+    /// Events of their own that come with it: the same incident in the other places named
+    /// with the first, and the claim of responsibility for it (CODEBOOK: Strategic
+    /// developments/Other).
+    also: Vec<Event>,
 }
 
 /// Clues that a sentence tells again an event already told.
+#[derive(Default)]
 struct Retelling {
     /// Its first event word is a definite noun.
     definite: bool,
@@ -1843,7 +1800,7 @@ struct Retelling {
     toll_only: bool,
 }
 
-fn merge(events: Vec<Event>, told_again: &[Retelling]) -> Vec<Event> {
+fn merge(events: Vec<(Event, Retelling)>) -> Vec<Event> {
     // A place the sentence names itself, not the article's main place lent to it.
     let own_place = |e: &Event| {
         e.location
@@ -1852,7 +1809,7 @@ fn merge(events: Vec<Event>, told_again: &[Retelling]) -> Vec<Event> {
     };
     let unnamed = |a: &Option<ActorRef>| a.as_ref().is_none_or(|a| a.id == "unidentified");
     let mut out: Vec<Event> = Vec::new();
-    for (e, told) in events.into_iter().zip(told_again) {
+    for (e, told) in events {
         let definite = told.definite;
         let same = out.iter_mut().find(|o| {
             let (ol, el) = (o.location.as_ref(), e.location.as_ref());
@@ -1885,21 +1842,17 @@ fn merge(events: Vec<Event>, told_again: &[Retelling]) -> Vec<Event> {
                     // Only a retelling says so ("ونفذت الضربة الجوية في منطقة…"): after "19
                     // killed in strikes on Idlib province", "a strike on Saraqib" is one of
                     // them, told apart.
-                    let refines = definite
-                        && ol.zip(el).is_some_and(|(ol, el)| {
-                            ol.geo_precision >= 3
-                                && el.geo_precision < ol.geo_precision
-                                && ol.country == el.country
-                                && (ol.admin1.is_none() || ol.admin1 == el.admin1)
-                        });
+                    let refines =
+                        definite && ol.is_some_and(|l| l.geo_precision >= 3) && finer(ol, el);
                     let place = !own_place(&e)
                         || refines
                         || ol.and_then(|l| l.gazetteer_id.as_ref())
                             == el.and_then(|l| l.gazetteer_id.as_ref())
-                        || (!own_place(o)
+                        || ((!own_place(o) || definite)
                             && ol.and_then(|l| l.admin1.as_ref())
                                 == el.and_then(|l| l.admin1.as_ref()));
-                    // A definite noun refers back whoever else the sentence names.
+                    // A definite noun refers back whoever else the sentence names, and
+                    // wherever in the province it says the incident was.
                     let actor = definite
                         || unnamed(&e.actor1)
                         || o.actor1.as_ref().map(|a| &a.id) == e.actor1.as_ref().map(|a| &a.id)
@@ -1941,15 +1894,9 @@ fn merge(events: Vec<Event>, told_again: &[Retelling]) -> Vec<Event> {
                 if o.actor2.is_none() {
                     o.actor2 = e.actor2.clone();
                 }
-                let finer = match (&o.location, &e.location) {
-                    (Some(ol), Some(el)) => {
-                        el.geo_precision < ol.geo_precision
-                            && ol.country == el.country
-                            && (ol.admin1.is_none() || ol.admin1 == el.admin1)
-                    }
-                    _ => false,
-                };
-                if (!own_place(o) || finer) && own_place(&e) {
+                if (!own_place(o) || finer(o.location.as_ref(), e.location.as_ref()))
+                    && own_place(&e)
+                {
                     o.location = e.location.clone();
                 }
             }

@@ -148,6 +148,13 @@ const NEAR_FAVOURS: &[(FeatureKind, f32)] = &[
     (FeatureKind::Village, 0.5),
 ];
 
+/// What "city" before a name favours.
+const CITY_FAVOURS: &[(FeatureKind, f32)] = &[
+    (FeatureKind::City, 4.0),
+    (FeatureKind::Town, 3.5),
+    (FeatureKind::Village, 1.0),
+];
+
 const CONTEXT: &[ContextWord] = &[
     ContextWord {
         forms: NOT_A_PLACE,
@@ -158,11 +165,7 @@ const CONTEXT: &[ContextWord] = &[
     },
     ContextWord {
         forms: &["مدينه", "مدينتي", "city", "city of", "town of"],
-        favours: &[
-            (FeatureKind::City, 4.0),
-            (FeatureKind::Town, 3.5),
-            (FeatureKind::Village, 1.0),
-        ],
+        favours: CITY_FAVOURS,
         precision: Some(1),
         licenses_village: true,
         licenses_common: true,
@@ -171,11 +174,7 @@ const CONTEXT: &[ContextWord] = &[
     // cities": the plural does not make an ordinary word a name.
     ContextWord {
         forms: &["مدن"],
-        favours: &[
-            (FeatureKind::City, 4.0),
-            (FeatureKind::Town, 3.5),
-            (FeatureKind::Village, 1.0),
-        ],
+        favours: CITY_FAVOURS,
         precision: Some(1),
         licenses_village: true,
         licenses_common: false,
