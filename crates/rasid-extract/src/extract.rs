@@ -1016,6 +1016,17 @@ impl Extractor {
         // "في بلدتي الفوعة وكفريا", "في نبل والزهراء": the same incident in each of two or
         // more places named together — one event per place (ACLED's events are atomic by
         // location).
+        let settlement = |e: &Entity| {
+            e.place.as_ref().is_some_and(|p| {
+                matches!(
+                    p.feature,
+                    FeatureKind::City
+                        | FeatureKind::Town
+                        | FeatureKind::Village
+                        | FeatureKind::Neighbourhood
+                )
+            })
+        };
         let also_at: Vec<Location> = match place {
             // (Not "بين اجدابيا وطبرق", a road between two towns.)
             Some(first)
@@ -1026,15 +1037,7 @@ impl Extractor {
                         word_before(text, sr.start, first.src.start, 12).as_str(),
                         "بين" | "between" | "وبين"
                     )
-                    && first.place.as_ref().is_some_and(|p| {
-                        matches!(
-                            p.feature,
-                            FeatureKind::City
-                                | FeatureKind::Town
-                                | FeatureKind::Village
-                                | FeatureKind::Neighbourhood
-                        )
-                    }) =>
+                    && settlement(first) =>
             {
                 let mut chained: Vec<&Entity> = Vec::new();
                 let mut end = first.src.end;
@@ -1045,15 +1048,7 @@ impl Extractor {
                             && e.src.start >= first.src.end
                             && e.src.end <= sr.end
                             && e.id != first.id
-                            && e.place.as_ref().is_some_and(|p| {
-                                matches!(
-                                    p.feature,
-                                    FeatureKind::City
-                                        | FeatureKind::Town
-                                        | FeatureKind::Village
-                                        | FeatureKind::Neighbourhood
-                                )
-                            })
+                            && settlement(e)
                     })
                     .collect();
                 others.sort_by_key(|e| e.src.start);
