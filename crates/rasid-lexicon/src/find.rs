@@ -122,7 +122,9 @@ fn class_of(e: &EntryRef) -> u8 {
 
 #[inline]
 fn is_word(c: char) -> bool {
-    if c.is_ascii() {
+    if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}') {
+        true
+    } else if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else if matches!(c, '\u{0600}'..='\u{06FF}') {
         is_arabic_letter(c) || rasid_text::chars::digit_value(c).is_some()
@@ -152,112 +154,12 @@ impl Lexicon {
     /// [`Lexicon::find`] over a view of `text` made by [`Lexicon::view`].
     pub fn find_in(&self, text: &str, view: &rasid_text::View) -> Vec<Entity> {
         let v = view.as_str();
-        // Names are matched through quotes (حديقة “البيضا”, لـ”قسد”): the haystack is the
-        // view without quote marks, with a byte map back to the view.
-        let (hay, back) = strip_quotes(v);
         let mut raws: Vec<Raw> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(hay.as_ref()) {
-            let (hs, he, key) = (m.start(), m.end(), m.value());
-            let v = hay.as_ref();
-            let (s, e) = (hs, he);
-            let info = &self.keys[key as usize];
-            // Left: the word start, or a proclitic chain after it (Arabic keys only).
-            let ws = v[..s]
-                .char_indices()
-                .rev()
-                .take_while(|(_, c)| is_word(*c))
-                .last()
-                .map_or(s, |(i, _)| i);
-            let prefix = &v[ws..s];
-            if !prefix.is_empty() && (info.latin || !PROCLITICS.contains(&prefix)) {
-                continue;
-            }
-            let lil = prefix.ends_with("لل");
-            if info.after_lil_only && !lil {
-                continue;
-            }
-            // Place names take no article of their own (الشعب is not شعب) and a stripped
-            // prefix leaves at least three letters (ولد is not و + لد).
-            let stem_len = v[s..e].chars().count();
-            let places_allowed =
-                prefix.is_empty() || (PLACE_PREFIXES.contains(&prefix) && stem_len >= 3);
-            // Right: the word end, or a closed suffix for actors and event words.
-            let we = e + v[e..]
-                .chars()
-                .take_while(|c| is_word(*c))
-                .map(char::len_utf8)
-                .sum::<usize>();
-            let suffix = &v[e..we];
-            let suffix_ok = suffix.is_empty()
-                || (!info.latin
-                    && ACTOR_SUFFIXES.contains(&suffix)
-                    && v[s..e].chars().count() >= 3
-                    && info
-                        .entries
-                        .iter()
-                        .any(|e| !matches!(e, EntryRef::Place(_))));
-            if !suffix_ok {
-                continue;
-            }
-            // After لل the name's own article is the second ل (للفيلق = ل + الفيلق): the
-            // span starts there.
-            let s = if lil && info.after_lil_only {
-                s - 'ل'.len_utf8()
-            } else {
-                s
-            };
-            let vrange = match &back {
-                Some(b) => b[s] as usize..b[e - 1] as usize + 1,
-                None => s..e,
-            };
-            let src = view.to_source(vrange.clone());
-            let original = &text[src.clone()];
-            let mut technique = view.repairs_in(src.clone()).map(|r| r.technique).next();
-            if technique.is_none()
-                && original.contains(rasid_text::chars::TATWEEL)
-                && original.contains(|c: char| {
-                    !is_arabic_letter(c) && !c.is_whitespace() && c != rasid_text::chars::TATWEEL
-                })
-            {
-                technique = Some(Technique::TatweelSeparator);
-            }
-            let classes = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
-            for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
-                if class != 0 && NISBA_SUFFIXES.contains(&suffix) {
-                    continue;
-                }
-                if info.latin
-                    && class == 0
-                    && (info.proper || info.acronym)
-                    && !case_ok(original, info.acronym)
-                {
-                    continue;
-                }
-                // A Latin name under four letters (Bir, Ain) is a word of a longer name far
-                // more often than a place; acronyms (UK, UAE) excepted.
-                if info.latin
-                    && class == 0
-                    && !info.acronym
-                    && v[s..e]
-                        .chars()
-                        .filter(|&c| rasid_text::chars::is_alphabetic(c))
-                        .count()
-                        < 4
-                    && info.entries.iter().all(|e| matches!(e, EntryRef::Place(_)))
-                {
-                    continue;
-                }
-                raws.push(Raw {
-                    src: src.clone(),
-                    key,
-                    class,
-                    technique,
-                    view: vrange.clone(),
-                    places_allowed,
-                });
-            }
-        }
-        self.candidate_hits(text, view, &mut raws);
+        let hay = Hay::new(v);
+        self.trie_hits(&hay, |prefix, s, e, nchars, key| {
+            self.raw_hit(text, view, (prefix, s, e, nchars), key, &mut raws)
+        });
+        self.candidate_hits(text, view, &hay, &mut raws);
         // Per class, the longest non-overlapping hits.
         raws.sort_by(|a, b| {
             (b.src.len(), a.src.start, a.class).cmp(&(a.src.len(), b.src.start, b.class))
@@ -282,8 +184,151 @@ impl Lexicon {
         self.resolve(text, view, kept)
     }
 
+    /// Every lexicon key that starts at a word start of the match view `v`, or after a
+    /// proclitic chain there, as `(proclitic, start, end, characters, key)`: every word
+    /// start is walked down the trie, quote marks being transparent (حديقة “البيضا”,
+    /// لـ”قسد”). Words never start inside a word, so no key is looked for there.
+    pub(crate) fn trie_hits(
+        &self,
+        hay: &Hay,
+        mut sink: impl FnMut(&str, usize, usize, usize, u32),
+    ) {
+        let Hay { chars, offs } = hay;
+        let mut prev_word = false;
+        for ws in 0..chars.len() {
+            let w = is_word(chars[ws]);
+            let starts_word = w && !prev_word;
+            prev_word = w;
+            if !starts_word {
+                continue;
+            }
+            // The first letters of the word, for its proclitics.
+            let n = chars[ws..]
+                .iter()
+                .take(5)
+                .take_while(|c| is_word(**c))
+                .count();
+            let head = &chars[ws..ws + n];
+            let (clitics, nc) = proclitics_of(head);
+            for j in 0..=nc {
+                let (k, prefix) = if j == 0 { (0, "") } else { clitics[j - 1] };
+                let Some(trie) = &self.tries[usize::from(head[k].is_ascii())] else {
+                    continue;
+                };
+                let si = ws + k;
+                let s = offs[si] as usize;
+                for (key, nchars) in trie.common_prefix_search(chars[si..].iter().copied()) {
+                    sink(prefix, s, hay.end_of(si + nchars - 1), nchars, key);
+                }
+            }
+        }
+    }
+
+    /// One trie hit at view bytes `s..e` (`nchars` letters) after `prefix`: checked at
+    /// its right edge and against the key's rules, then pushed per entry class.
+    fn raw_hit(
+        &self,
+        text: &str,
+        view: &rasid_text::View,
+        (prefix, s, e, nchars): (&str, usize, usize, usize),
+        key: u32,
+        raws: &mut Vec<Raw>,
+    ) {
+        let v = view.as_str();
+        let info = &self.keys[key as usize];
+        if !prefix.is_empty() && info.latin {
+            return;
+        }
+        let lil = prefix.ends_with("لل");
+        if info.after_lil_only && !lil {
+            return;
+        }
+        // Place names take no article of their own (الشعب is not شعب) and a stripped
+        // prefix leaves at least three letters (ولد is not و + لد).
+        let places_allowed = prefix.is_empty() || (PLACE_PREFIXES.contains(&prefix) && nchars >= 3);
+        // Right: the word end, or a closed suffix for actors and event words.
+        let mut suffix = [0u8; 8];
+        let mut slen = 0;
+        for c in v[e..].chars().filter(|c| !is_quote(*c)) {
+            if !is_word(c) {
+                break;
+            }
+            if slen + c.len_utf8() > suffix.len() {
+                return;
+            }
+            c.encode_utf8(&mut suffix[slen..]);
+            slen += c.len_utf8();
+        }
+        let suffix = std::str::from_utf8(&suffix[..slen]).unwrap_or("");
+        let suffix_ok = suffix.is_empty()
+            || (!info.latin
+                && ACTOR_SUFFIXES.contains(&suffix)
+                && nchars >= 3
+                && info
+                    .entries
+                    .iter()
+                    .any(|e| !matches!(e, EntryRef::Place(_))));
+        if !suffix_ok {
+            return;
+        }
+        // After لل the name's own article is the second ل (للفيلق = ل + الفيلق): the
+        // span starts there.
+        let s = if lil && info.after_lil_only {
+            s - 'ل'.len_utf8()
+        } else {
+            s
+        };
+        let vrange = s..e;
+        let src = view.to_source(vrange.clone());
+        let original = &text[src.clone()];
+        let mut technique = view.repairs_in(src.clone()).map(|r| r.technique).next();
+        if technique.is_none()
+            && original.contains(rasid_text::chars::TATWEEL)
+            && original.contains(|c: char| {
+                !is_arabic_letter(c) && !c.is_whitespace() && c != rasid_text::chars::TATWEEL
+            })
+        {
+            technique = Some(Technique::TatweelSeparator);
+        }
+        let classes = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
+        for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
+            if class != 0 && NISBA_SUFFIXES.contains(&suffix) {
+                continue;
+            }
+            if info.latin
+                && class == 0
+                && (info.proper || info.acronym)
+                && !case_ok(original, info.acronym)
+            {
+                continue;
+            }
+            // A Latin name under four letters (Bir, Ain) is a word of a longer name far
+            // more often than a place; acronyms (UK, UAE) excepted.
+            if info.latin
+                && class == 0
+                && !info.acronym
+                && v[s..e]
+                    .chars()
+                    .filter(|&c| rasid_text::chars::is_alphabetic(c))
+                    .count()
+                    < 4
+                && info.entries.iter().all(|e| matches!(e, EntryRef::Place(_)))
+            {
+                continue;
+            }
+            raws.push(Raw {
+                src: src.clone(),
+                key,
+                class,
+                technique,
+                view: vrange.clone(),
+                places_allowed,
+            });
+        }
+    }
+
     /// Candidate repairs of the normalizer, confirmed when they produce a lexicon key.
-    fn candidate_hits(&self, text: &str, view: &rasid_text::View, raws: &mut Vec<Raw>) {
+    fn candidate_hits(&self, text: &str, view: &rasid_text::View, hay: &Hay, raws: &mut Vec<Raw>) {
         let cfg = CandidateConfig {
             techniques: vec![
                 Technique::Separator,
@@ -296,8 +341,8 @@ impl Lexicon {
             max_expansions: 64,
         };
         // Reversed words: a token that is an actor alias read backwards (شعاد → داعش).
-        self.reversed_hits(view, raws);
-        for c in rasid_text::candidates(text, &cfg) {
+        self.reversed_hits(view, hay, raws);
+        for c in rasid_text::candidates_in(text, view, &cfg) {
             let found: Option<(u32, Range<usize>)> = if c.technique == Technique::Rasm {
                 std::iter::once("")
                     .chain(PROCLITICS.iter().copied())
@@ -364,39 +409,42 @@ impl Lexicon {
     }
 
     /// Tokens of the match view that are, letter for letter, an actor alias backwards.
-    fn reversed_hits(&self, view: &rasid_text::View, raws: &mut Vec<Raw>) {
-        if self.reversed.is_empty() {
+    fn reversed_hits(&self, view: &rasid_text::View, hay: &Hay, raws: &mut Vec<Raw>) {
+        let Some(reversed) = &self.reversed else {
             return;
-        }
-        let v = view.as_str();
-        let mut start = None;
-        let check = |s: usize, e: usize, raws: &mut Vec<Raw>| {
-            if let Some(&key) = self.reversed.get(&v[s..e]) {
-                let src = view.to_source(s..e);
-                if !raws
-                    .iter()
-                    .any(|r| r.class == 0 && r.src.start < src.end && src.start < r.src.end)
-                {
-                    raws.push(Raw {
-                        src,
-                        key,
-                        class: 0,
-                        technique: Some(Technique::Reversed),
-                        view: 0..0,
-                        places_allowed: false,
-                    });
-                }
+        };
+        let mut check = |s: usize, e: usize| {
+            if e - s < 4 {
+                return;
+            }
+            let Some(key) = reversed.exact_match(hay.chars[s..e].iter().copied()) else {
+                return;
+            };
+            let src = view.to_source(hay.offs[s] as usize..hay.end_of(e - 1));
+            if !raws
+                .iter()
+                .any(|r| r.class == 0 && r.src.start < src.end && src.start < r.src.end)
+            {
+                raws.push(Raw {
+                    src,
+                    key,
+                    class: 0,
+                    technique: Some(Technique::Reversed),
+                    view: 0..0,
+                    places_allowed: false,
+                });
             }
         };
-        for (i, c) in v.char_indices() {
+        let mut start = None;
+        for (i, &c) in hay.chars.iter().enumerate() {
             if is_arabic_letter(c) {
                 start.get_or_insert(i);
             } else if let Some(s) = start.take() {
-                check(s, i, raws);
+                check(s, i);
             }
         }
         if let Some(s) = start {
-            check(s, v.len(), raws);
+            check(s, hay.chars.len());
         }
     }
 
@@ -758,24 +806,82 @@ fn compound_region(text: &str, view: &rasid_text::View, vr: Range<usize>, e: &mu
     info.context = Some(v[start_view..vr.start].trim().to_string());
 }
 
-const QUOTES: &[char] = &['«', '»', '“', '”', '"', '„', '″', '‹', '›'];
+/// Proclitic chains by (conjunction, preposition or article): the conjunction none, و or
+/// ف; then none, ب, بال, ك, كال, ل, لل or ال. Together these are [`PROCLITICS`].
+const CHAINS: [[&str; 8]; 3] = [
+    ["", "ب", "بال", "ك", "كال", "ل", "لل", "ال"],
+    ["و", "وب", "وبال", "وك", "وكال", "ول", "ولل", "وال"],
+    ["ف", "فب", "فبال", "فك", "فكال", "فل", "فلل", "فال"],
+];
 
-/// The view without quote marks, and for each of its bytes the view byte it came from
-/// (`None` when there was nothing to remove).
-fn strip_quotes(v: &str) -> (std::borrow::Cow<'_, str>, Option<Vec<u32>>) {
-    if !v.contains(QUOTES) {
-        return (std::borrow::Cow::Borrowed(v), None);
-    }
-    let mut out = String::with_capacity(v.len());
-    let mut back = Vec::with_capacity(v.len());
-    for (i, c) in v.char_indices() {
-        if QUOTES.contains(&c) {
-            continue;
+/// The proclitic chains a word spelled `h` (its first letters) can start with, as
+/// (length in letters, chain), each leaving at least one letter after it.
+fn proclitics_of(h: &[char]) -> ([(usize, &'static str); 4], usize) {
+    let mut out = [(0, ""); 4];
+    let mut n = 0;
+    let at = |i: usize| h.get(i).copied().unwrap_or('\0');
+    let (conj, i) = match at(0) {
+        'و' => (1, 1),
+        'ف' => (2, 1),
+        _ => (0, 0),
+    };
+    let mut push = |k: usize, second: usize| {
+        if k > 0 && k < h.len() {
+            out[n] = (k, CHAINS[conj][second]);
+            n += 1;
         }
-        out.push(c);
-        back.extend((0..c.len_utf8()).map(|k| (i + k) as u32));
+    };
+    push(i, 0);
+    match at(i) {
+        'ب' | 'ك' => {
+            let b = if at(i) == 'ب' { 1 } else { 3 };
+            push(i + 1, b);
+            if at(i + 1) == 'ا' && at(i + 2) == 'ل' {
+                push(i + 3, b + 1);
+            }
+        }
+        'ل' => {
+            push(i + 1, 5);
+            if at(i + 1) == 'ل' {
+                push(i + 2, 6);
+            }
+        }
+        'ا' if at(i + 1) == 'ل' => push(i + 2, 7),
+        _ => {}
     }
-    (std::borrow::Cow::Owned(out), Some(back))
+    (out, n)
+}
+
+/// The characters of a match view without quote marks, which names are matched through,
+/// each with its view byte offset.
+pub(crate) struct Hay {
+    chars: Vec<char>,
+    offs: Vec<u32>,
+}
+
+impl Hay {
+    pub(crate) fn new(v: &str) -> Hay {
+        let mut chars: Vec<char> = Vec::with_capacity(v.len() / 2);
+        let mut offs: Vec<u32> = Vec::with_capacity(v.len() / 2);
+        for (i, c) in v.char_indices() {
+            if !is_quote(c) {
+                chars.push(c);
+                offs.push(i as u32);
+            }
+        }
+        Hay { chars, offs }
+    }
+
+    /// The view byte end of character `i`.
+    fn end_of(&self, i: usize) -> usize {
+        self.offs[i] as usize + self.chars[i].len_utf8()
+    }
+}
+
+/// Whether `c` is a quote mark, which names are matched through.
+#[inline]
+fn is_quote(c: char) -> bool {
+    matches!(c, '«' | '»' | '“' | '”' | '"' | '„' | '″' | '‹' | '›')
 }
 
 #[cfg(test)]
@@ -810,6 +916,47 @@ mod tests {
             .iter()
             .any(|(id, _)| id == "isis"));
         assert!(ids("مقاتلو دا3ش", EntityKind::Actor).contains(&("isis".into(), "دا3ش".into())));
+        // Written backwards, with a Latin lookalike, spaced out, inside guillemets.
+        assert!(ids("عناصر شعاد في المنطقة", EntityKind::Actor)
+            .contains(&("isis".into(), "شعاد".into())));
+        assert!(ids("هجوم لـدlعش", EntityKind::Actor)
+            .iter()
+            .any(|(id, _)| id == "isis"));
+        assert!(ids("وقالت «قوات سوريا الديمقراطية» إن", EntityKind::Actor)
+            .iter()
+            .any(|(id, t)| id == "sdf" && t == "قوات سوريا الديمقراطية"));
+        // A quote mark inside the name is passed over, and is part of the span.
+        assert!(ids("هجوم ل«قوات سوريا» الديمقراطية", EntityKind::Actor)
+            .iter()
+            .any(|(id, t)| id == "sdf" && t == "قوات سوريا» الديمقراطية"));
+    }
+
+    #[test]
+    fn proclitic_chains_are_the_listed_ones() {
+        let mut found: Vec<&str> = CHAINS
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|c| !c.is_empty())
+            .collect();
+        let mut listed: Vec<&str> = PROCLITICS.to_vec();
+        found.sort();
+        listed.sort();
+        assert_eq!(found, listed);
+        // Every chain is recognised at the start of a word, and leaves its stem.
+        for p in PROCLITICS {
+            let word: Vec<char> = format!("{p}رقة").chars().collect();
+            let (ks, n) = proclitics_of(&word);
+            assert!(
+                ks[..n]
+                    .iter()
+                    .any(|&(k, c)| c == *p && k == p.chars().count()),
+                "{p}: {:?}",
+                &ks[..n]
+            );
+        }
+        // A chain that would leave nothing is not one.
+        assert_eq!(proclitics_of(&['و']).1, 0);
     }
 
     #[test]

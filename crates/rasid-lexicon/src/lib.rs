@@ -7,7 +7,7 @@
 //!
 //! Build a [`Lexicon`] once with a [`LexiconBuilder`] (the bundled data and any user
 //! files), then call [`Lexicon::find`] on documents from any number of threads. Matching
-//! runs one double-array Aho-Corasick automaton over the match-level view of the text,
+//! walks a character-wise double-array trie from every word start of the match-level view of the text,
 //! accepts hits at word boundaries (allowing a proclitic chain on the left and a closed
 //! set of suffixes on the right), confirms the normalizer's candidate repairs against the
 //! same keys, and resolves ambiguous place names from the document's other places and
@@ -23,8 +23,6 @@ mod places;
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
-
-use daachorse::CharwiseDoubleArrayAhoCorasick;
 
 pub use check::{check, Problem};
 pub use places::DIRECTION_WORDS;
@@ -311,7 +309,7 @@ impl LexiconBuilder {
         &self.places
     }
 
-    /// Compile everything into one automaton. Later entries with an id already seen
+    /// Compile everything into the matching tries. Later entries with an id already seen
     /// replace the earlier one (so a user file can correct a bundled entry).
     pub fn build(self) -> Result<Lexicon, LexiconError> {
         let mut actors: Vec<Actor> = Vec::with_capacity(self.actors.len());
@@ -458,7 +456,7 @@ impl LexiconBuilder {
         }
         // Single-word actor aliases of four letters or more, reversed, for evasion by
         // reversal; a reversed form that is itself a key (an ordinary word) is left out.
-        let mut reversed: FxHashMap<String, u32> = FxHashMap::default();
+        let mut reversed: Vec<(String, u32)> = Vec::new();
         for (k, &id) in &key_ids {
             let info = &keys[id as usize];
             if !info.latin
@@ -468,15 +466,37 @@ impl LexiconBuilder {
             {
                 let r: String = k.chars().rev().collect();
                 if r != *k && !key_ids.contains_key(&r) {
-                    reversed.insert(r, id);
+                    reversed.push((r, id));
                 }
             }
         }
         let mut pairs: Vec<(&str, u32)> = key_ids.iter().map(|(k, &v)| (k.as_str(), v)).collect();
         pairs.sort();
-        let automaton = CharwiseDoubleArrayAhoCorasick::with_values(pairs).map_err(|e| {
-            LexiconError::new("lexicon", 0, format!("cannot build the automaton: {e}"))
-        })?;
+        // Arabic and Latin keys in two tries: Arabic text walks only the Arabic one, which
+        // then stays in cache.
+        let trie = |latin: bool| {
+            let part: Vec<(&str, u32)> = pairs
+                .iter()
+                .filter(|(k, _)| k.starts_with(|c: char| c.is_ascii()) == latin)
+                .copied()
+                .collect();
+            if part.is_empty() {
+                return Ok(None);
+            }
+            crawdad::Trie::from_records(part)
+                .map(Some)
+                .map_err(|e| LexiconError::new("lexicon", 0, format!("cannot build the trie: {e}")))
+        };
+        let tries = [trie(false)?, trie(true)?];
+        reversed.sort();
+        reversed.dedup_by(|a, b| a.0 == b.0);
+        let reversed = if reversed.is_empty() {
+            None
+        } else {
+            Some(crawdad::Trie::from_records(reversed).map_err(|e| {
+                LexiconError::new("lexicon", 0, format!("cannot build the trie: {e}"))
+            })?)
+        };
         Ok(Lexicon {
             actor_index: actors
                 .iter()
@@ -492,7 +512,7 @@ impl LexiconBuilder {
             key_ids,
             rasm,
             reversed,
-            automaton,
+            tries,
             norm,
         })
     }
@@ -541,8 +561,10 @@ pub struct Lexicon {
     keys: Vec<KeyInfo>,
     key_ids: FxHashMap<String, u32>,
     rasm: FxHashMap<String, Vec<u32>>,
-    reversed: FxHashMap<String, u32>,
-    automaton: CharwiseDoubleArrayAhoCorasick<u32>,
+    /// Single-word actor aliases written backwards.
+    reversed: Option<crawdad::Trie>,
+    /// Arabic-script keys, then keys starting with an ASCII character.
+    tries: [Option<crawdad::Trie>; 2],
     norm: rasid_text::Normalizer,
 }
 
@@ -606,15 +628,22 @@ impl Lexicon {
             .map_or(&[], |&k| &self.keys[k as usize].entries)
     }
 
-    /// Raw automaton hits over the match view of `text`, before any boundary, clitic or
-    /// context rule: the cost floor of [`Lexicon::find`], for benchmarks.
+    /// Raw trie hits over the match view of `text` (from every word start and proclitic),
+    /// before any suffix or context rule: the cost floor of [`Lexicon::find`], for
+    /// benchmarks.
     pub fn raw_hit_count(&self, text: &str) -> usize {
         let view = self.norm.normalize(text);
-        self.automaton.find_overlapping_iter(view.as_str()).count()
+        let mut n = 0;
+        self.trie_hits(&find::Hay::new(view.as_str()), |_, _, _, _, _| n += 1);
+        n
     }
 
-    /// Heap bytes of the automaton.
-    pub fn automaton_bytes(&self) -> usize {
-        self.automaton.heap_bytes()
+    /// Heap bytes of the trie the keys are matched with.
+    pub fn trie_bytes(&self) -> usize {
+        self.tries
+            .iter()
+            .flatten()
+            .map(crawdad::Trie::heap_bytes)
+            .sum()
     }
 }

@@ -155,19 +155,16 @@ struct Chunk {
 /// Arabic letters and a separator, a digit, a Latin letter, tatweel, an emoji, a dotless
 /// letter or a letter three times over inside, or it is short enough to be part of a
 /// spaced-out word. Byte-level, because it runs on every word of every document.
-fn interesting(text: &str) -> u8 {
-    let b = text.as_bytes();
-    // The word without the punctuation around it.
-    let core = |x: u8| x.is_ascii_alphanumeric() || x >= 0x80;
-    let (Some(s), Some(e)) = (
-        b.iter().position(|&x| core(x)),
-        b.iter().rposition(|&x| core(x)),
-    ) else {
-        return 0;
-    };
-    let b = &b[s..=e];
+fn interesting(text: &str) -> (u8, usize) {
+    let b = trim_punct(text.as_bytes());
+    if b.is_empty() {
+        return (0, 0);
+    }
     let mut arabic = 0;
     let mut other = false;
+    // Arabic punctuation inside: a separator in a short word (`أ،ح`); in a longer one it
+    // is a missing space far more often (`الرياض،التي`).
+    let mut punct = false;
     let mut i = 0;
     let mut prev = u32::MAX;
     let mut run = 0;
@@ -182,20 +179,22 @@ fn interesting(text: &str) -> u8 {
         } else {
             2
         };
-        let ch = &b[i..(i + len).min(b.len())];
-        if (0xD8..=0xDB).contains(&x) && ch.len() == 2 {
-            let cp = (((x & 0x1F) as u32) << 6) | (ch[1] & 0x3F) as u32;
+        let code = if (0xD8..=0xDB).contains(&x) && i + 1 < b.len() {
+            let cp = (((x & 0x1F) as u32) << 6) | (b[i + 1] & 0x3F) as u32;
             match cp {
                 0x0640 | 0x066E | 0x066F | 0x06A1 | 0x06BA | 0x0660..=0x0669 | 0x06F0..=0x06F9 => {
                     other = true
                 }
+                0x060C | 0x061B | 0x061F | 0x066A..=0x066D | 0x06D4 => punct = true,
                 0x0621..=0x064A | 0x0671..=0x06D3 => arabic += 1,
                 _ => {}
             }
+            cp
         } else {
             other = true;
-        }
-        let code = ch.iter().fold(0u32, |a, &x| (a << 8) | x as u32);
+            // Any value that is not an Arabic code point, for the repetition check.
+            0x10_0000 | x as u32
+        };
         run = if code == prev { run + 1 } else { 1 };
         if run >= 3 {
             other = true;
@@ -203,17 +202,164 @@ fn interesting(text: &str) -> u8 {
         prev = code;
         i += len;
     }
-    match (arabic > 0, other, arabic <= 2) {
+    let other = other || (punct && arabic <= 2);
+    let class = match (arabic > 0, other, arabic <= 2) {
         (false, _, _) => 0,
         (true, true, _) => 2,
         (true, false, true) => 1,
         _ => 0,
+    };
+    (class, arabic)
+}
+
+/// `b` without the punctuation around it: ASCII, Arabic (، ؛ ؟ ٪ ٫ ٬ ٭ ۔) and
+/// typographic quotes, dashes and ellipses (« » “ ” „ ‘ ’ ‹ › – — …).
+fn trim_punct(mut b: &[u8]) -> &[u8] {
+    fn punct_len(c: &[u8]) -> bool {
+        matches!(
+            c,
+            [x] if !x.is_ascii_alphanumeric()
+        ) || matches!(
+            c,
+            [0xD8, 0x8C | 0x9B | 0x9F]
+                | [0xD9, 0xAA..=0xAD]
+                | [0xDB, 0x94]
+                | [0xC2, 0xAB | 0xBB]
+                | [
+                    0xE2,
+                    0x80,
+                    0x93 | 0x94 | 0x98 | 0x99 | 0x9C | 0x9D | 0x9E | 0xA6 | 0xB9 | 0xBA
+                ]
+        )
+    }
+    loop {
+        let n = match b.first() {
+            Some(&x) if x < 0x80 => 1,
+            Some(&x) if x >= 0xE0 => 3,
+            Some(_) => 2,
+            None => return b,
+        };
+        if b.len() >= n && punct_len(&b[..n]) {
+            b = &b[n..];
+        } else {
+            break;
+        }
+    }
+    loop {
+        let Some(&last) = b.last() else { return b };
+        let n = if last < 0x80 {
+            1
+        } else {
+            // Back to the lead byte.
+            match b.iter().rev().take(4).position(|&x| x >= 0xC0) {
+                Some(p) => p + 1,
+                None => return b,
+            }
+        };
+        if punct_len(&b[b.len() - n..]) {
+            b = &b[..b.len() - n];
+        } else {
+            return b;
+        }
     }
 }
 
+/// The whitespace-delimited words of `view` as (start, end, class, letters): class 2
+/// when the word can yield a candidate of its own, 1 when it is short (one or two
+/// letters: part of a spaced-out word at most), 0 otherwise (all 2 with `all`); see
+/// [`interesting`], which this agrees with word for word.
+fn classify_words(view: &str, all: bool) -> Vec<(usize, usize, u8, usize)> {
+    // Words first, cheaply; a word that cannot yield a candidate (most of them) is never
+    // taken apart. A short word counts only in a run of three or more, two of them single
+    // letters (a spaced-out word, `دا ع ش`): the only candidate a short word can yield.
+    // One pass over the bytes: the common Arabic letters (lead byte D8 or D9) are taken
+    // two bytes at a time, and only a word with anything else goes through `interesting`.
+    let mut words: Vec<(usize, usize, u8, usize)> = Vec::new();
+    let b = view.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let s = i;
+        let mut letters = 0;
+        let mut plain = true;
+        let mut prev = 0u8;
+        let mut run = 0;
+        while i < b.len() {
+            let x = b[i];
+            if x & 0xFE == 0xD8 && i + 1 < b.len() {
+                let y = b[i + 1];
+                // Without a branch on the lead byte, which alternates unpredictably.
+                if COMMON_LETTER[usize::from(x & 1) << 8 | usize::from(y)] {
+                    // Letters are told apart by their second byte (D8 A1–BA, D9 81–8A).
+                    run = if y == prev { run + 1 } else { 1 };
+                    plain &= run < 3;
+                    prev = y;
+                    letters += 1;
+                } else {
+                    plain = false;
+                    prev = 0;
+                }
+                i += 2;
+            } else if x < 0x80 {
+                if x.is_ascii_whitespace() {
+                    break;
+                }
+                plain = false;
+                prev = 0;
+                i += 1;
+            } else if (0xDA..=0xDB).contains(&x) {
+                plain = false;
+                prev = 0;
+                i += 2;
+            } else {
+                let c = view[i..].chars().next().unwrap_or(' ');
+                if c.is_whitespace() {
+                    break;
+                }
+                plain = false;
+                prev = 0;
+                i += c.len_utf8();
+            }
+        }
+        if i > s {
+            let (class, letters) = if all {
+                (2, 0)
+            } else if plain {
+                (u8::from(letters <= 2), letters)
+            } else {
+                interesting(&view[s..i])
+            };
+            words.push((s, i, class, letters));
+        }
+        // Past the whitespace character.
+        i += match b.get(i) {
+            Some(&x) if x >= 0xF0 => 4,
+            Some(&x) if x >= 0xE0 => 3,
+            Some(&x) if x >= 0x80 => 2,
+            _ => 1,
+        };
+    }
+    words
+}
+
+/// Whether the two bytes `D8 y` (first half) or `D9 y` (second half) encode one of the
+/// common Arabic letters: ء to غ (D8 A1–BA) and ف to ي (D9 81–8A).
+static COMMON_LETTER: [bool; 512] = {
+    let mut t = [false; 512];
+    let mut y = 0xA1;
+    while y <= 0xBA {
+        t[y] = true;
+        y += 1;
+    }
+    let mut y = 0x81;
+    while y <= 0x8A {
+        t[256 + y] = true;
+        y += 1;
+    }
+    t
+};
+
 fn chunks(view: &str, all: bool) -> Vec<Chunk> {
     let mut out = Vec::new();
-    let mut start = None;
     let flush = |s: usize, e: usize, out: &mut Vec<Chunk>| {
         let text = &view[s..e];
         let skip = text.starts_with("http")
@@ -246,41 +392,29 @@ fn chunks(view: &str, all: bool) -> Vec<Chunk> {
             arabic_letters,
         });
     };
-    // Words first, cheaply; a word that cannot yield a candidate (most of them) is never
-    // taken apart. A short word counts only next to another short one (a spaced-out run).
-    let mut words: Vec<(usize, usize, u8)> = Vec::new();
-    let mut push_word =
-        |s: usize, e: usize| words.push((s, e, if all { 2 } else { interesting(&view[s..e]) }));
-    // Whitespace by bytes: Arabic letters (lead bytes D8–DB) never are, and checking
-    // them through the Unicode tables for every character costs more than the rest.
-    let b = view.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let x = b[i];
-        let (ws, len) = if x < 0x80 {
-            (x.is_ascii_whitespace(), 1)
-        } else if (0xD8..=0xDB).contains(&x) {
-            (false, 2)
-        } else {
-            let c = view[i..].chars().next().unwrap_or(' ');
-            (c.is_whitespace(), c.len_utf8())
-        };
-        if ws {
-            if let Some(s) = start.take() {
-                push_word(s, i);
+    let words = classify_words(view, all);
+    let mut k = 0;
+    while k < words.len() {
+        match words[k].2 {
+            2 if words[k].3 > 2 => {
+                flush(words[k].0, words[k].1, &mut out);
+                k += 1;
             }
-        } else if start.is_none() {
-            start = Some(i);
-        }
-        i += len;
-    }
-    if let Some(s) = start.take() {
-        push_word(s, view.len());
-    }
-    for (k, &(s, e, class)) in words.iter().enumerate() {
-        let near_short = |j: Option<usize>| j.and_then(|j| words.get(j)).is_some_and(|w| w.2 == 1);
-        if class == 2 || (class == 1 && (near_short(k.checked_sub(1)) || near_short(Some(k + 1)))) {
-            flush(s, e, &mut out);
+            1 | 2 => {
+                // Class 2 words with one or two letters may be short once trimmed (`أ"،`).
+                let run = words[k..]
+                    .iter()
+                    .take_while(|w| w.2 == 1 || (w.2 == 2 && w.3 <= 2))
+                    .count();
+                let singles = words[k..k + run].iter().filter(|w| w.3 == 1).count();
+                for &(s, e, class, _) in &words[k..k + run] {
+                    if class == 2 || (run >= 3 && singles >= 2) {
+                        flush(s, e, &mut out);
+                    }
+                }
+                k += run;
+            }
+            _ => k += 1,
         }
     }
     out
@@ -304,8 +438,9 @@ fn lookalike(c: char) -> Option<char> {
     Some(match c {
         'l' | 'I' | 'i' | '|' | '١' | '!' => 'ا',
         'o' | 'O' | '٥' | 'ο' | 'σ' => 'ه',
-        'ε' | 'E' => 'ع',
-        'J' => 'ل',
+        'ε' | 'E' | 'e' => 'ع',
+        // Capitals as they are, and as a case-folded view has them.
+        'J' | 'j' => 'ل',
         'y' => 'ي',
         'u' => 'ي',
         _ => return None,
@@ -337,7 +472,11 @@ pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<
         }
         let whole = src(&ch.range);
         // Bare separators (and one-sided tatweel) between Arabic letters.
-        if on(Technique::Separator) || on(Technique::Spacing) {
+        let separated = ch
+            .chars
+            .iter()
+            .any(|(c, _)| is_separator_symbol(*c) || *c == TATWEEL || is_emoji_or_symbol(*c));
+        if separated && (on(Technique::Separator) || on(Technique::Spacing)) {
             let mut kb = KeyBuilder::new();
             let mut removed = 0;
             let mut parts = vec![0usize];
@@ -429,7 +568,11 @@ pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<
             .iter()
             .all(|(c, _)| is_arabic_letter(*c) || is_arabic_mark(*c));
         // Letters repeated to break a word.
-        if on(Technique::Repetition) && letters_only {
+        let repeated = ch
+            .chars
+            .windows(3)
+            .any(|w| w[0].0 == w[1].0 && w[1].0 == w[2].0);
+        if on(Technique::Repetition) && letters_only && repeated {
             for keep in [2usize, 1] {
                 let mut kb = KeyBuilder::new();
                 let mut changed = false;
@@ -613,6 +756,31 @@ mod tests {
             .filter(|c| c.technique == t)
             .map(|c| c.key)
             .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, .. Default::default() })]
+        /// The one-pass word classification agrees with the per-word rule.
+        #[test]
+        fn word_classes_agree(
+            v in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "ا", "ب", "ت", "ع", "ش", "د", "ي", "ه", "ة", "ى", "ء", "غ", "ف", "ل",
+                    "ٮ", "ـ", "ً", "۔", "،", "؟", "٣", " ", "  ", "\u{a0}", "\n", ".", "-",
+                    "\"", "«", "»", "“", "3", "a", "l", "😀", "ه", "هه",
+                ]),
+                0..40,
+            )
+        ) {
+            let text: String = v.concat();
+            let words = classify_words(&text, false);
+            let split: Vec<&str> = text.split(char::is_whitespace).filter(|w| !w.is_empty()).collect();
+            proptest::prop_assert_eq!(words.len(), split.len(), "{:?}", text);
+            for (&(s, e, class, letters), w) in words.iter().zip(&split) {
+                proptest::prop_assert_eq!(&text[s..e], *w);
+                proptest::prop_assert_eq!((class, letters), interesting(w), "{:?}", w);
+            }
+        }
     }
 
     #[test]

@@ -107,9 +107,9 @@ pub fn run(c: Command) -> Result<ExitCode> {
             println!("cues: {}", lex.cues().len());
             println!("contextual aliases: {}", lex.contextual().len());
             println!(
-                "match keys: {} (automaton {} KB)",
+                "match keys: {} (trie {} KB)",
                 lex.key_count(),
-                lex.automaton_bytes() / 1024
+                lex.trie_bytes() / 1024
             );
             Ok(ExitCode::SUCCESS)
         }
