@@ -6,11 +6,6 @@ use std::ops::Range;
 use rasid_text::chars::{is_arabic_letter, rasm_key};
 use rasid_text::tokenize::{proclitic_splits, PROCLITICS};
 
-/// Proclitics a place name takes: و, the prepositions ب and ل, and لل (ل + ال); never an
-/// article of its own (الشعب is not شعب), nor ك or ف (كبيرا is not ك + بيرا, فرانس is not
-/// ف + رانس).
-const PLACE_PREFIXES: &[&str] = &["و", "ب", "ل", "وب", "ول", "لل", "ولل"];
-
 /// Endings accepted after an actor or event-word alias: plurals, nisba, a few pronouns
 /// (not ه: حماس + ه is حماسة, "enthusiasm").
 const ACTOR_SUFFIXES: &[&str] = &["ي", "ين", "ون", "يين", "يون", "ات", "ها", "هم", "يه", "يا"];
@@ -156,9 +151,7 @@ impl Lexicon {
         let v = view.as_str();
         let mut raws: Vec<Raw> = Vec::new();
         let hay = Hay::new(v);
-        self.trie_hits(&hay, |prefix, s, e, nchars, key| {
-            self.raw_hit(text, view, (prefix, s, e, nchars), key, &mut raws)
-        });
+        self.trie_hits(&hay, |hit| self.raw_hit(text, view, hit, &mut raws));
         self.candidate_hits(text, view, &hay, &mut raws);
         // Per class, the longest non-overlapping hits.
         raws.sort_by(|a, b| {
@@ -188,11 +181,7 @@ impl Lexicon {
     /// proclitic chain there, as `(proclitic, start, end, characters, key)`: every word
     /// start is walked down the trie, quote marks being transparent (حديقة “البيضا”,
     /// لـ”قسد”). Words never start inside a word, so no key is looked for there.
-    pub(crate) fn trie_hits(
-        &self,
-        hay: &Hay,
-        mut sink: impl FnMut(&str, usize, usize, usize, u32),
-    ) {
+    pub(crate) fn trie_hits(&self, hay: &Hay, mut sink: impl FnMut(TrieHit<'_>)) {
         let Hay { chars, offs } = hay;
         let mut prev_word = false;
         for ws in 0..chars.len() {
@@ -211,14 +200,33 @@ impl Lexicon {
             let head = &chars[ws..ws + n];
             let (clitics, nc) = proclitics_of(head);
             for j in 0..=nc {
-                let (k, prefix) = if j == 0 { (0, "") } else { clitics[j - 1] };
+                let (k, chain) = if j == 0 {
+                    (0, Chain::NONE)
+                } else {
+                    clitics[j - 1]
+                };
                 let Some(trie) = &self.tries[usize::from(head[k].is_ascii())] else {
                     continue;
                 };
                 let si = ws + k;
-                let s = offs[si] as usize;
+                let start = offs[si] as usize;
                 for (key, nchars) in trie.common_prefix_search(chars[si..].iter().copied()) {
-                    sink(prefix, s, hay.end_of(si + nchars - 1), nchars, key);
+                    let end = si + nchars;
+                    // The rest of the word after the key (up to five letters: more is no
+                    // suffix).
+                    let rest = chars[end..]
+                        .iter()
+                        .take(5)
+                        .take_while(|c| is_word(**c))
+                        .count();
+                    sink(TrieHit {
+                        chain,
+                        start,
+                        end: hay.end_of(end - 1),
+                        nchars,
+                        suffix: &chars[end..end + rest],
+                        key,
+                    });
                 }
             }
         }
@@ -226,43 +234,33 @@ impl Lexicon {
 
     /// One trie hit at view bytes `s..e` (`nchars` letters) after `prefix`: checked at
     /// its right edge and against the key's rules, then pushed per entry class.
-    fn raw_hit(
-        &self,
-        text: &str,
-        view: &rasid_text::View,
-        (prefix, s, e, nchars): (&str, usize, usize, usize),
-        key: u32,
-        raws: &mut Vec<Raw>,
-    ) {
+    fn raw_hit(&self, text: &str, view: &rasid_text::View, hit: TrieHit<'_>, raws: &mut Vec<Raw>) {
         let v = view.as_str();
+        let TrieHit {
+            chain,
+            start: s,
+            end: e,
+            nchars,
+            suffix,
+            key,
+        } = hit;
         let info = &self.keys[key as usize];
-        if !prefix.is_empty() && info.latin {
+        if !chain.is_none() && info.latin {
             return;
         }
-        let lil = prefix.ends_with("لل");
+        let lil = chain.lil();
         if info.after_lil_only && !lil {
             return;
         }
         // Place names take no article of their own (الشعب is not شعب) and a stripped
         // prefix leaves at least three letters (ولد is not و + لد).
-        let places_allowed = prefix.is_empty() || (PLACE_PREFIXES.contains(&prefix) && nchars >= 3);
+        let places_allowed = chain.is_none() || (chain.place_ok() && nchars >= 3);
         // Right: the word end, or a closed suffix for actors and event words.
-        let mut suffix = [0u8; 8];
-        let mut slen = 0;
-        for c in v[e..].chars().filter(|c| !is_quote(*c)) {
-            if !is_word(c) {
-                break;
-            }
-            if slen + c.len_utf8() > suffix.len() {
-                return;
-            }
-            c.encode_utf8(&mut suffix[slen..]);
-            slen += c.len_utf8();
-        }
-        let suffix = std::str::from_utf8(&suffix[..slen]).unwrap_or("");
         let suffix_ok = suffix.is_empty()
             || (!info.latin
-                && ACTOR_SUFFIXES.contains(&suffix)
+                && ACTOR_SUFFIXES
+                    .iter()
+                    .any(|x| x.chars().eq(suffix.iter().copied()))
                 && nchars >= 3
                 && info
                     .entries
@@ -292,7 +290,12 @@ impl Lexicon {
         }
         let classes = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
         for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
-            if class != 0 && NISBA_SUFFIXES.contains(&suffix) {
+            if class != 0
+                && !suffix.is_empty()
+                && NISBA_SUFFIXES
+                    .iter()
+                    .any(|x| x.chars().eq(suffix.iter().copied()))
+            {
                 continue;
             }
             if info.latin
@@ -808,16 +811,67 @@ fn compound_region(text: &str, view: &rasid_text::View, vr: Range<usize>, e: &mu
 
 /// Proclitic chains by (conjunction, preposition or article): the conjunction none, و or
 /// ف; then none, ب, بال, ك, كال, ل, لل or ال. Together these are [`PROCLITICS`].
+#[cfg(test)]
 const CHAINS: [[&str; 8]; 3] = [
     ["", "ب", "بال", "ك", "كال", "ل", "لل", "ال"],
     ["و", "وب", "وبال", "وك", "وكال", "ول", "ولل", "وال"],
     ["ف", "فب", "فبال", "فك", "فكال", "فل", "فلل", "فال"],
 ];
 
+/// A proclitic chain: the conjunction (none, و or ف), then the preposition or article
+/// (none, ب, بال, ك, كال, ل, لل or ال).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Chain {
+    conj: u8,
+    second: u8,
+}
+
+impl Chain {
+    /// No proclitic.
+    const NONE: Chain = Chain { conj: 0, second: 0 };
+
+    fn is_none(self) -> bool {
+        self == Chain::NONE
+    }
+
+    /// The chain as written.
+    #[cfg(test)]
+    fn text(self) -> &'static str {
+        CHAINS[self.conj as usize][self.second as usize]
+    }
+
+    /// Whether it ends in لل (ل + the article).
+    fn lil(self) -> bool {
+        self.second == 6
+    }
+
+    /// Whether a place name takes it: و, ب, ل, لل and و before them; never an article
+    /// of its own (الشعب is not شعب), nor ك or ف (كبيرا is not ك + بيرا, فرانس is not
+    /// ف + رانس).
+    fn place_ok(self) -> bool {
+        self.conj <= 1 && matches!(self.second, 0 | 1 | 5 | 6)
+    }
+}
+
+/// A key found by the trie walk.
+pub(crate) struct TrieHit<'a> {
+    /// The proclitic chain before it.
+    chain: Chain,
+    /// View byte range.
+    start: usize,
+    end: usize,
+    /// Its length in characters.
+    nchars: usize,
+    /// The rest of its word (up to five letters).
+    suffix: &'a [char],
+    /// The key.
+    key: u32,
+}
+
 /// The proclitic chains a word spelled `h` (its first letters) can start with, as
 /// (length in letters, chain), each leaving at least one letter after it.
-fn proclitics_of(h: &[char]) -> ([(usize, &'static str); 4], usize) {
-    let mut out = [(0, ""); 4];
+fn proclitics_of(h: &[char]) -> ([(usize, Chain); 4], usize) {
+    let mut out = [(0, Chain::NONE); 4];
     let mut n = 0;
     let at = |i: usize| h.get(i).copied().unwrap_or('\0');
     let (conj, i) = match at(0) {
@@ -827,7 +881,13 @@ fn proclitics_of(h: &[char]) -> ([(usize, &'static str); 4], usize) {
     };
     let mut push = |k: usize, second: usize| {
         if k > 0 && k < h.len() {
-            out[n] = (k, CHAINS[conj][second]);
+            out[n] = (
+                k,
+                Chain {
+                    conj: conj as u8,
+                    second: second as u8,
+                },
+            );
             n += 1;
         }
     };
@@ -861,13 +921,27 @@ pub(crate) struct Hay {
 
 impl Hay {
     pub(crate) fn new(v: &str) -> Hay {
-        let mut chars: Vec<char> = Vec::with_capacity(v.len() / 2);
-        let mut offs: Vec<u32> = Vec::with_capacity(v.len() / 2);
-        for (i, c) in v.char_indices() {
+        let mut chars: Vec<char> = Vec::with_capacity(v.len() / 2 + 1);
+        let mut offs: Vec<u32> = Vec::with_capacity(v.len() / 2 + 1);
+        let b = v.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let x = b[i];
+            // Arabic letters (two bytes, D8–DB) decoded here; the rest by the library.
+            let (c, len) = if x & 0xFC == 0xD8 && i + 1 < b.len() {
+                let cp = (u32::from(x & 0x1F) << 6) | u32::from(b[i + 1] & 0x3F);
+                (char::from_u32(cp).unwrap_or('\u{FFFD}'), 2)
+            } else if x < 0x80 {
+                (char::from(x), 1)
+            } else {
+                let c = v[i..].chars().next().unwrap_or('\u{FFFD}');
+                (c, c.len_utf8())
+            };
             if !is_quote(c) {
                 chars.push(c);
                 offs.push(i as u32);
             }
+            i += len;
         }
         Hay { chars, offs }
     }
@@ -950,7 +1024,7 @@ mod tests {
             assert!(
                 ks[..n]
                     .iter()
-                    .any(|&(k, c)| c == *p && k == p.chars().count()),
+                    .any(|&(k, c)| c.text() == *p && k == p.chars().count()),
                 "{p}: {:?}",
                 &ks[..n]
             );

@@ -497,7 +497,27 @@ impl LexiconBuilder {
                 LexiconError::new("lexicon", 0, format!("cannot build the trie: {e}"))
             })?)
         };
+        // Each place's country, admin 1 and admin 2 as small numbers (0: none), for the
+        // per-document votes of place disambiguation.
+        let mut names: FxHashMap<(&str, u8, &str), u32> = FxHashMap::default();
+        let mut geo: Vec<places::Geo> = Vec::with_capacity(places.len());
+        for p in &places {
+            let mut ids = [0u32; 3];
+            for (level, name) in [(0u8, ""), (1, p.admin1_en.as_str()), (2, &p.admin2_en)] {
+                if level == 0 || !name.is_empty() {
+                    let n = names.len() as u32 + 1;
+                    ids[level as usize] = *names.entry((&p.country, level, name)).or_insert(n);
+                }
+            }
+            geo.push(places::Geo {
+                country: ids[0],
+                admin1: ids[1],
+                admin2: ids[2],
+            });
+        }
+        drop(names);
         Ok(Lexicon {
+            geo,
             actor_index: actors
                 .iter()
                 .enumerate()
@@ -555,6 +575,8 @@ pub struct Lexicon {
     actors: Vec<Actor>,
     actor_index: HashMap<String, u32>,
     places: Vec<Place>,
+    /// Per place, its country and admin units as numbers.
+    geo: Vec<places::Geo>,
     triggers: Vec<Trigger>,
     cues: Vec<Cue>,
     contextual: Vec<Contextual>,
@@ -634,7 +656,7 @@ impl Lexicon {
     pub fn raw_hit_count(&self, text: &str) -> usize {
         let view = self.norm.normalize(text);
         let mut n = 0;
-        self.trie_hits(&find::Hay::new(view.as_str()), |_, _, _, _, _| n += 1);
+        self.trie_hits(&find::Hay::new(view.as_str()), |_| n += 1);
         n
     }
 

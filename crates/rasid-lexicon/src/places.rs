@@ -7,14 +7,55 @@
 //! with neither a context word nor a neighbour in the document is not reported at all:
 //! too many village names are ordinary words.
 
-use std::collections::HashMap;
 use std::ops::Range;
+
+use rustc_hash::FxHashMap;
 
 use crate::data::{FeatureKind, Place};
 use crate::find::PlaceInfo;
 use crate::Lexicon;
 
 /// A context word before a place name and the kinds it favours.
+/// A place's country, admin 1 and admin 2 as numbers unique in the lexicon (0: none).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Geo {
+    pub(crate) country: u32,
+    pub(crate) admin1: u32,
+    pub(crate) admin2: u32,
+}
+
+/// The document's votes per admin 1, admin 2 and country (by [`Geo`] number).
+#[derive(Default, Clone)]
+struct Votes {
+    admin1: FxHashMap<u32, f32>,
+    admin2: FxHashMap<u32, f32>,
+    countries: FxHashMap<u32, f32>,
+}
+
+impl Votes {
+    fn admin1(&self, g: Geo) -> f32 {
+        self.admin1.get(&g.admin1).copied().unwrap_or(0.0)
+    }
+    fn admin2(&self, g: Geo) -> f32 {
+        self.admin2.get(&g.admin2).copied().unwrap_or(0.0)
+    }
+    fn country(&self, g: Geo) -> f32 {
+        self.countries.get(&g.country).copied().unwrap_or(0.0)
+    }
+    /// Add `w` to the units of `g` that already have votes.
+    fn adjust(&mut self, g: Geo, w: f32) {
+        if let Some(x) = self.admin1.get_mut(&g.admin1) {
+            *x += w;
+        }
+        if let Some(x) = self.admin2.get_mut(&g.admin2) {
+            *x += w;
+        }
+        if let Some(x) = self.countries.get_mut(&g.country) {
+            *x += w * 0.5;
+        }
+    }
+}
+
 struct ContextWord {
     /// Match-level forms (without proclitics).
     forms: &'static [&'static str],
@@ -332,37 +373,74 @@ fn country_prior(c: &str) -> f32 {
     }
 }
 
-/// The context word right before `view[start..]`, if any (proclitics allowed on it).
+/// A form of a context word: its rank (forms are tried in the order of [`CONTEXT`]), the
+/// word, the form, and for a two-word form its first word.
+type ContextForm = (
+    usize,
+    &'static ContextWord,
+    &'static str,
+    Option<&'static str>,
+);
+
+/// The forms of [`CONTEXT`] by their last word.
+static CONTEXT_INDEX: std::sync::LazyLock<FxHashMap<&'static str, Vec<ContextForm>>> =
+    std::sync::LazyLock::new(|| {
+        let mut index: FxHashMap<&'static str, Vec<ContextForm>> = FxHashMap::default();
+        let mut rank = 0;
+        for cw in CONTEXT {
+            for f in cw.forms {
+                let (first, last) = match f.split_once(' ') {
+                    Some((a, b)) => (Some(a), b),
+                    None => (None, *f),
+                };
+                index.entry(last).or_default().push((rank, cw, f, first));
+                rank += 1;
+            }
+        }
+        index
+    });
+
+/// The context word right before `view[start..]`, if any (proclitics allowed on it): the
+/// first of [`CONTEXT`]'s forms that the last word, or the last two, end with.
 fn context_before(view: &str, start: usize) -> Option<(&'static ContextWord, &'static str)> {
     let before = view[..start].trim_end();
-    let words: Vec<&str> = before.rsplitn(3, char::is_whitespace).collect();
-    let last = words.first().copied().unwrap_or("");
-    let last_two = if words.len() >= 2 {
-        format!("{} {}", words[1], words[0])
-    } else {
-        String::new()
+    let mut words = before.rsplitn(3, char::is_whitespace);
+    let last = words.next().unwrap_or("");
+    let second = words.next();
+    let mut best: Option<&ContextForm> = None;
+    let mut consider = |form: &'static ContextForm| {
+        if best.is_none_or(|b| form.0 < b.0) {
+            best = Some(form);
+        }
     };
-    for cw in CONTEXT {
-        for f in cw.forms {
-            let hit = if f.contains(' ') {
-                last_two.ends_with(f)
-            } else {
-                last == *f
-                    || (last.ends_with(f) && {
-                        let prefix = &last[..last.len() - f.len()];
-                        // "الريف الجنوبي": a context word with its own article is followed
-                        // by an adjective, never by a name ("ريف حلب" has none).
-                        rasid_text::tokenize::PROCLITICS.contains(&prefix)
-                            && !prefix.ends_with("ال")
-                            && !prefix.ends_with("لل")
-                    })
-            };
-            if hit {
-                return Some((cw, f));
+    for form in CONTEXT_INDEX.get(last).into_iter().flatten() {
+        match form.3 {
+            // The last two words end with the two-word form.
+            Some(first) => {
+                if second.is_some_and(|w| w.ends_with(first)) {
+                    consider(form);
+                }
+            }
+            None => consider(form),
+        }
+    }
+    // A one-word form after a proclitic, but not after an article: "الريف الجنوبي", a
+    // context word with its own article, is followed by an adjective, never by a name
+    // ("ريف حلب" has none).
+    for p in rasid_text::tokenize::PROCLITICS {
+        if p.ends_with("ال") || p.ends_with("لل") {
+            continue;
+        }
+        let Some(rest) = last.strip_prefix(p) else {
+            continue;
+        };
+        for form in CONTEXT_INDEX.get(rest).into_iter().flatten() {
+            if form.3.is_none() {
+                consider(form);
             }
         }
     }
-    None
+    best.map(|f| (f.1, f.2))
 }
 
 /// For each place hit (index into entities, candidate place indices, match-view range),
@@ -373,7 +451,8 @@ pub(crate) fn disambiguate(
     hits: &[(usize, Vec<u32>, Range<usize>, bool)],
 ) -> Vec<Option<(u32, PlaceInfo)>> {
     let places = &lex.places;
-    let contexts: Vec<Option<(&ContextWord, &str)>> = hits
+    let geo = &lex.geo;
+    let contexts: Vec<Option<(&'static ContextWord, &'static str)>> = hits
         .iter()
         .map(|(_, _, r, _)| {
             if r.is_empty() {
@@ -383,12 +462,9 @@ pub(crate) fn disambiguate(
             }
         })
         .collect();
-    let score = |p: &Place,
-                 ctx: Option<&ContextWord>,
-                 admin1: &HashMap<(String, String), f32>,
-                 admin2: &HashMap<(String, String), f32>,
-                 countries: &HashMap<String, f32>|
-     -> f32 {
+    let score = |i: u32, ctx: Option<&ContextWord>, votes: &Votes| -> f32 {
+        let p = &places[i as usize];
+        let g = geo[i as usize];
         let mut s = kind_prior(p.kind) + country_prior(&p.country);
         s += (p.population as f32 + 1.0).log10() * 0.35;
         if let Some(cw) = ctx {
@@ -396,26 +472,12 @@ pub(crate) fn disambiguate(
                 s += b;
             }
         }
-        if !p.admin1_en.is_empty() {
-            s += admin1
-                .get(&(p.country.clone(), p.admin1_en.clone()))
-                .copied()
-                .unwrap_or(0.0)
-                .min(3.0);
-        }
-        if !p.admin2_en.is_empty() {
-            s += admin2
-                .get(&(p.country.clone(), p.admin2_en.clone()))
-                .copied()
-                .unwrap_or(0.0)
-                .min(2.0);
-        }
-        s += countries.get(&p.country).copied().unwrap_or(0.0).min(2.0);
+        s += votes.admin1(g).min(3.0);
+        s += votes.admin2(g).min(2.0);
+        s += votes.country(g).min(2.0);
         s
     };
-    let empty1 = HashMap::new();
-    let empty2 = HashMap::new();
-    let empty3 = HashMap::new();
+    let none = Votes::default();
     // Pass 1: each hit on its own.
     let first: Vec<u32> = hits
         .iter()
@@ -424,31 +486,16 @@ pub(crate) fn disambiguate(
             *cands
                 .iter()
                 .max_by(|&&a, &&b| {
-                    score(
-                        &places[a as usize],
-                        ctx.map(|c| c.0),
-                        &empty1,
-                        &empty2,
-                        &empty3,
-                    )
-                    .total_cmp(&score(
-                        &places[b as usize],
-                        ctx.map(|c| c.0),
-                        &empty1,
-                        &empty2,
-                        &empty3,
-                    ))
+                    score(a, ctx.map(|c| c.0), &none).total_cmp(&score(b, ctx.map(|c| c.0), &none))
                 })
                 .expect("a place hit has candidates")
         })
         .collect();
     // The document's geography from pass 1, weighting unambiguous names more.
-    let mut admin1: HashMap<(String, String), f32> = HashMap::new();
-    let mut admin2: HashMap<(String, String), f32> = HashMap::new();
-    let mut countries: HashMap<String, f32> = HashMap::new();
+    let mut votes = Votes::default();
     // A name votes once however often it is repeated: three mentions of an ambiguous
     // village must not outvote the document's other places by themselves.
-    let mut voted: HashMap<&[u32], u32> = HashMap::new();
+    let mut voted: FxHashMap<&[u32], u32> = FxHashMap::default();
     for (((_, cands, _, common), &best), ctx) in hits.iter().zip(&first).zip(&contexts) {
         if voted.contains_key(cands.as_slice()) {
             continue;
@@ -460,59 +507,31 @@ pub(crate) fn disambiguate(
         }
         voted.insert(cands.as_slice(), best);
         let p = &places[best as usize];
+        let g = geo[best as usize];
         let w = if cands.len() == 1 { 1.5 } else { 0.8 };
         if p.kind != FeatureKind::Village || cands.len() == 1 {
-            *countries.entry(p.country.clone()).or_default() += w * 0.5;
+            *votes.countries.entry(g.country).or_default() += w * 0.5;
         }
-        if !p.admin1_en.is_empty() {
-            *admin1
-                .entry((p.country.clone(), p.admin1_en.clone()))
-                .or_default() += w;
+        if g.admin1 != 0 {
+            *votes.admin1.entry(g.admin1).or_default() += w;
         }
-        if !p.admin2_en.is_empty() {
-            *admin2
-                .entry((p.country.clone(), p.admin2_en.clone()))
-                .or_default() += w;
+        if g.admin2 != 0 {
+            *votes.admin2.entry(g.admin2).or_default() += w;
         }
     }
     // Pass 2: with the other places (a hit's own vote is taken out, then put back).
-    let (mut a1, mut a2, mut cs) = (admin1, admin2, countries);
-    let vote = |a1: &mut HashMap<(String, String), f32>,
-                a2: &mut HashMap<(String, String), f32>,
-                cs: &mut HashMap<String, f32>,
-                op: &Place,
-                w: f32| {
-        if let Some(x) = a1.get_mut(&(op.country.clone(), op.admin1_en.clone())) {
-            *x += w;
-        }
-        if let Some(x) = a2.get_mut(&(op.country.clone(), op.admin2_en.clone())) {
-            *x += w;
-        }
-        if let Some(x) = cs.get_mut(&op.country) {
-            *x += w * 0.5;
-        }
-    };
-    let choose = |cands: &[u32],
-                  vr: &Range<usize>,
-                  common: bool,
-                  ctx: Option<(&'static ContextWord, &'static str)>,
-                  a1: &HashMap<(String, String), f32>,
-                  a2: &HashMap<(String, String), f32>,
-                  cs: &HashMap<String, f32>| {
-        choose_impl(places, view, cands, vr, common, ctx, a1, a2, cs, &score)
-    };
     hits.iter()
         .zip(&contexts)
         .map(|((_, cands, vr, common), ctx)| {
             // The name's single vote (see above) is taken out while it is decided.
-            let own = voted.get(cands.as_slice()).map(|&b| &places[b as usize]);
+            let own = voted.get(cands.as_slice()).map(|&b| geo[b as usize]);
             let w = if cands.len() == 1 { 1.5 } else { 0.8 };
-            if let Some(op) = own {
-                vote(&mut a1, &mut a2, &mut cs, op, -w);
+            if let Some(g) = own {
+                votes.adjust(g, -w);
             }
-            let r = choose(cands, vr, *common, *ctx, &a1, &a2, &cs);
-            if let Some(op) = own {
-                vote(&mut a1, &mut a2, &mut cs, op, w);
+            let r = choose(lex, view, cands, vr, *common, *ctx, &votes, &score);
+            if let Some(g) = own {
+                votes.adjust(g, w);
             }
             r
         })
@@ -523,26 +542,23 @@ pub(crate) fn disambiguate(
 /// (0.75) and another mention.
 const FOREIGN_EVIDENCE: f32 = 1.5;
 
-/// The document's votes per admin 1, admin 2 and country.
-type Votes = HashMap<(String, String), f32>;
 /// The scoring function of one entry given a context word and the votes.
-type ScoreFn = dyn Fn(&Place, Option<&ContextWord>, &Votes, &Votes, &HashMap<String, f32>) -> f32;
+type ScoreFn<'a> = dyn Fn(u32, Option<&ContextWord>, &Votes) -> f32 + 'a;
 
 /// Pass 2 for one hit: the best entry given the document's other places, or `None` when
 /// the hit should not be reported.
 #[allow(clippy::too_many_arguments)]
-fn choose_impl(
-    places: &[Place],
+fn choose(
+    lex: &Lexicon,
     view: &str,
     cands: &[u32],
     vr: &Range<usize>,
     common: bool,
     ctx: Option<(&'static ContextWord, &'static str)>,
-    a1: &HashMap<(String, String), f32>,
-    a2: &HashMap<(String, String), f32>,
-    cs: &HashMap<String, f32>,
-    score: &ScoreFn,
+    votes: &Votes,
+    score: &ScoreFn<'_>,
 ) -> Option<(u32, PlaceInfo)> {
+    let places = &lex.places;
     let common = &common;
     {
         {
@@ -550,7 +566,7 @@ fn choose_impl(
                 .iter()
                 .map(|&c| {
                     let p = &places[c as usize];
-                    let mut sc = score(p, ctx.map(|c| c.0), a1, a2, cs);
+                    let mut sc = score(c, ctx.map(|c| c.0), votes);
                     // A curated region that repeats an admin unit of the same name
                     // (شمال سيناء) gives way to the unit.
                     if p.kind == FeatureKind::Region
@@ -579,16 +595,9 @@ fn choose_impl(
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .expect("candidates");
             let p = &places[best as usize];
-            let supported = a1
-                .get(&(p.country.clone(), p.admin1_en.clone()))
-                .copied()
-                .unwrap_or(0.0)
-                > 0.5
-                || a2
-                    .get(&(p.country.clone(), p.admin2_en.clone()))
-                    .copied()
-                    .unwrap_or(0.0)
-                    > 0.5;
+            let g = lex.geo[best as usize];
+            let supported = (g.admin1 != 0 && votes.admin1(g) > 0.5)
+                || (g.admin2 != 0 && votes.admin2(g) > 0.5);
             let licensed = ctx.is_some_and(|c| c.0.licenses_village);
             // Short names (كان، سنة) are ordinary words too often, unless a country or a
             // big city (حلب، عدن، غزة).
@@ -620,10 +629,11 @@ fn choose_impl(
             // (First-pass votes are noisy: an ambiguous name may have voted for the small
             // place's country before settling elsewhere, so "never otherwise" is "far less
             // than the other country".)
-            let own_country = cs.get(&p.country).copied().unwrap_or(0.0);
-            let other = cs
+            let own_country = votes.country(g);
+            let other = votes
+                .countries
                 .iter()
-                .filter(|(c, _)| **c != p.country)
+                .filter(|(c, _)| **c != g.country)
                 .map(|(_, &v)| v)
                 .fold(0.0f32, f32::max);
             if matches!(
