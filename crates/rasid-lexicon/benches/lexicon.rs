@@ -50,6 +50,11 @@ fn bench(c: &mut Criterion) {
     let lex = Lexicon::bundled().unwrap();
     let docs = corpus();
     g.throughput(Throughput::Bytes(docs.iter().map(|d| d.len() as u64).sum()));
+    // The matcher alone: normalization and every key at a word start or after a proclitic
+    // chain, before suffix rules, repairs and place resolution.
+    g.bench_function("match", |b| {
+        b.iter(|| docs.iter().map(|d| lex.raw_hit_count(d)).sum::<usize>())
+    });
     g.bench_function("find", |b| {
         b.iter(|| docs.iter().map(|d| lex.find(d).len()).sum::<usize>())
     });

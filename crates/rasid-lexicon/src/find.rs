@@ -151,8 +151,13 @@ impl Lexicon {
         let v = view.as_str();
         let mut raws: Vec<Raw> = Vec::new();
         let hay = Hay::new(v);
-        self.trie_hits(&hay, |hit| self.raw_hit(text, view, hit, &mut raws));
-        self.candidate_hits(text, view, &hay, &mut raws);
+        let mut words: Vec<Range<usize>> = Vec::new();
+        self.trie_hits(
+            &hay,
+            |hit| self.raw_hit(text, view, hit, &mut raws),
+            |w| words.push(w),
+        );
+        self.candidate_hits(text, view, &hay, &words, &mut raws);
         // Per class, the longest non-overlapping hits.
         raws.sort_by(|a, b| {
             (b.src.len(), a.src.start, a.class).cmp(&(a.src.len(), b.src.start, b.class))
@@ -181,32 +186,28 @@ impl Lexicon {
     /// proclitic chain there, as `(proclitic, start, end, characters, key)`: every word
     /// start is walked down the trie, quote marks being transparent (حديقة “البيضا”,
     /// لـ”قسد”). Words never start inside a word, so no key is looked for there.
-    pub(crate) fn trie_hits(&self, hay: &Hay, mut sink: impl FnMut(TrieHit<'_>)) {
+    pub(crate) fn trie_hits(
+        &self,
+        hay: &Hay,
+        mut sink: impl FnMut(TrieHit<'_>),
+        mut words: impl FnMut(Range<usize>),
+    ) {
         let Hay { chars, offs } = hay;
-        let mut prev_word = false;
-        for ws in 0..chars.len() {
-            let w = is_word(chars[ws]);
-            let starts_word = w && !prev_word;
-            prev_word = w;
-            if !starts_word {
+        let mut ws = 0;
+        while ws < chars.len() {
+            if !is_word(chars[ws]) {
+                ws += 1;
                 continue;
             }
+            let len = chars[ws..].iter().take_while(|c| is_word(**c)).count();
+            words(ws..ws + len);
+            let next = ws + len;
             // The first letters of the word, for its proclitics.
-            let n = chars[ws..]
-                .iter()
-                .take(5)
-                .take_while(|c| is_word(**c))
-                .count();
+            let n = len.min(5);
             let head = &chars[ws..ws + n];
-            let (clitics, nc) = proclitics_of(head);
-            for j in 0..=nc {
-                let (k, chain) = if j == 0 {
-                    (0, Chain::NONE)
-                } else {
-                    clitics[j - 1]
-                };
+            let mut walk = |k: usize, chain: Chain| {
                 let Some(trie) = &self.tries[usize::from(head[k].is_ascii())] else {
-                    continue;
+                    return;
                 };
                 let si = ws + k;
                 let start = offs[si] as usize;
@@ -214,11 +215,15 @@ impl Lexicon {
                     let end = si + nchars;
                     // The rest of the word after the key (up to five letters: more is no
                     // suffix).
-                    let rest = chars[end..]
-                        .iter()
-                        .take(5)
-                        .take_while(|c| is_word(**c))
-                        .count();
+                    let rest = if end <= next {
+                        (next - end).min(5)
+                    } else {
+                        chars[end..]
+                            .iter()
+                            .take(5)
+                            .take_while(|c| is_word(**c))
+                            .count()
+                    };
                     sink(TrieHit {
                         chain,
                         start,
@@ -228,7 +233,10 @@ impl Lexicon {
                         key,
                     });
                 }
-            }
+            };
+            walk(0, Chain::NONE);
+            for_each_proclitic(head, &mut walk);
+            ws = next;
         }
     }
 
@@ -331,7 +339,14 @@ impl Lexicon {
     }
 
     /// Candidate repairs of the normalizer, confirmed when they produce a lexicon key.
-    fn candidate_hits(&self, text: &str, view: &rasid_text::View, hay: &Hay, raws: &mut Vec<Raw>) {
+    fn candidate_hits(
+        &self,
+        text: &str,
+        view: &rasid_text::View,
+        hay: &Hay,
+        words: &[Range<usize>],
+        raws: &mut Vec<Raw>,
+    ) {
         let cfg = CandidateConfig {
             techniques: vec![
                 Technique::Separator,
@@ -344,7 +359,7 @@ impl Lexicon {
             max_expansions: 64,
         };
         // Reversed words: a token that is an actor alias read backwards (شعاد → داعش).
-        self.reversed_hits(view, hay, raws);
+        self.reversed_hits(view, hay, words, raws);
         for c in rasid_text::candidates_in(text, view, &cfg) {
             let found: Option<(u32, Range<usize>)> = if c.technique == Technique::Rasm {
                 std::iter::once("")
@@ -412,7 +427,13 @@ impl Lexicon {
     }
 
     /// Tokens of the match view that are, letter for letter, an actor alias backwards.
-    fn reversed_hits(&self, view: &rasid_text::View, hay: &Hay, raws: &mut Vec<Raw>) {
+    fn reversed_hits(
+        &self,
+        view: &rasid_text::View,
+        hay: &Hay,
+        words: &[Range<usize>],
+        raws: &mut Vec<Raw>,
+    ) {
         let Some(reversed) = &self.reversed else {
             return;
         };
@@ -438,16 +459,19 @@ impl Lexicon {
                 });
             }
         };
-        let mut start = None;
-        for (i, &c) in hay.chars.iter().enumerate() {
-            if is_arabic_letter(c) {
-                start.get_or_insert(i);
-            } else if let Some(s) = start.take() {
-                check(s, i);
+        // The runs of Arabic letters in words of four letters or more.
+        for w in words.iter().filter(|w| w.len() >= 4) {
+            let mut start = None;
+            for i in w.clone() {
+                if is_arabic_letter(hay.chars[i]) {
+                    start.get_or_insert(i);
+                } else if let Some(s) = start.take() {
+                    check(s, i);
+                }
             }
-        }
-        if let Some(s) = start {
-            check(s, hay.chars.len());
+            if let Some(s) = start {
+                check(s, w.end);
+            }
         }
     }
 
@@ -868,27 +892,22 @@ pub(crate) struct TrieHit<'a> {
     key: u32,
 }
 
-/// The proclitic chains a word spelled `h` (its first letters) can start with, as
-/// (length in letters, chain), each leaving at least one letter after it.
-fn proclitics_of(h: &[char]) -> ([(usize, Chain); 4], usize) {
-    let mut out = [(0, Chain::NONE); 4];
-    let mut n = 0;
+/// Calls `f(length in letters, chain)` for each proclitic chain a word spelled `h` (its
+/// first letters) can start with, each leaving at least one letter after it.
+#[inline(always)]
+fn for_each_proclitic(h: &[char], mut f: impl FnMut(usize, Chain)) {
+    if !matches!(h.first(), Some('و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا')) {
+        return;
+    }
     let at = |i: usize| h.get(i).copied().unwrap_or('\0');
     let (conj, i) = match at(0) {
         'و' => (1, 1),
         'ف' => (2, 1),
         _ => (0, 0),
     };
-    let mut push = |k: usize, second: usize| {
+    let mut push = |k: usize, second: u8| {
         if k > 0 && k < h.len() {
-            out[n] = (
-                k,
-                Chain {
-                    conj: conj as u8,
-                    second: second as u8,
-                },
-            );
-            n += 1;
+            f(k, Chain { conj, second });
         }
     };
     push(i, 0);
@@ -909,7 +928,6 @@ fn proclitics_of(h: &[char]) -> ([(usize, Chain); 4], usize) {
         'ا' if at(i + 1) == 'ل' => push(i + 2, 7),
         _ => {}
     }
-    (out, n)
 }
 
 /// The characters of a match view without quote marks, which names are matched through,
@@ -919,19 +937,46 @@ pub(crate) struct Hay {
     offs: Vec<u32>,
 }
 
+thread_local! {
+    /// The buffers of the last [`Hay`] made on this thread, reused by the next.
+    static HAY_BUFFERS: std::cell::Cell<(Vec<char>, Vec<u32>)> = const {
+        std::cell::Cell::new((Vec::new(), Vec::new()))
+    };
+}
+
+impl Drop for Hay {
+    fn drop(&mut self) {
+        let buffers = (
+            std::mem::take(&mut self.chars),
+            std::mem::take(&mut self.offs),
+        );
+        HAY_BUFFERS.with(|b| b.set(buffers));
+    }
+}
+
 impl Hay {
     pub(crate) fn new(v: &str) -> Hay {
-        let mut chars: Vec<char> = Vec::with_capacity(v.len() / 2 + 1);
-        let mut offs: Vec<u32> = Vec::with_capacity(v.len() / 2 + 1);
+        // Documents come one after the other: their buffers are reused rather than
+        // allocated (and their pages faulted in) again.
+        let (mut chars, mut offs) = HAY_BUFFERS.with(|b| b.take());
+        chars.clear();
+        offs.clear();
+        chars.reserve(v.len() / 2 + 1);
+        offs.reserve(v.len() / 2 + 1);
         let b = v.as_bytes();
         let mut i = 0;
         while i < b.len() {
             let x = b[i];
-            // Arabic letters (two bytes, D8–DB) decoded here; the rest by the library.
-            let (c, len) = if x & 0xFC == 0xD8 && i + 1 < b.len() {
+            // Arabic letters (two bytes, D8–DB, never a quote mark) decoded here; the
+            // rest by the library.
+            if x & 0xFC == 0xD8 && i + 1 < b.len() {
                 let cp = (u32::from(x & 0x1F) << 6) | u32::from(b[i + 1] & 0x3F);
-                (char::from_u32(cp).unwrap_or('\u{FFFD}'), 2)
-            } else if x < 0x80 {
+                chars.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
+                offs.push(i as u32);
+                i += 2;
+                continue;
+            }
+            let (c, len) = if x < 0x80 {
                 (char::from(x), 1)
             } else {
                 let c = v[i..].chars().next().unwrap_or('\u{FFFD}');
@@ -1018,19 +1063,18 @@ mod tests {
         listed.sort();
         assert_eq!(found, listed);
         // Every chain is recognised at the start of a word, and leaves its stem.
+        let chains = |word: &[char]| {
+            let mut found = Vec::new();
+            for_each_proclitic(word, |k, c| found.push((k, c.text())));
+            found
+        };
         for p in PROCLITICS {
             let word: Vec<char> = format!("{p}رقة").chars().collect();
-            let (ks, n) = proclitics_of(&word);
-            assert!(
-                ks[..n]
-                    .iter()
-                    .any(|&(k, c)| c.text() == *p && k == p.chars().count()),
-                "{p}: {:?}",
-                &ks[..n]
-            );
+            let found = chains(&word);
+            assert!(found.contains(&(p.chars().count(), *p)), "{p}: {found:?}");
         }
         // A chain that would leave nothing is not one.
-        assert_eq!(proclitics_of(&['و']).1, 0);
+        assert!(chains(&['و']).is_empty());
     }
 
     #[test]

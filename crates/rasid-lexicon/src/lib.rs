@@ -656,7 +656,7 @@ impl Lexicon {
     pub fn raw_hit_count(&self, text: &str) -> usize {
         let view = self.norm.normalize(text);
         let mut n = 0;
-        self.trie_hits(&find::Hay::new(view.as_str()), |_| n += 1);
+        self.trie_hits(&find::Hay::new(view.as_str()), |_| n += 1, |_| {});
         n
     }
 
