@@ -533,8 +533,7 @@ impl Lexicon {
                         }
                     };
                     if let Some(a) = actor {
-                        let ai = self.actor_index[&self.actors[a as usize].id];
-                        out.push(actor_entity(ai, None));
+                        out.push(actor_entity(a, None));
                     } else if let Some(ci) = contextual {
                         // The last actor mentioned before, among those this noun can name.
                         let c = &self.contextual[ci as usize];

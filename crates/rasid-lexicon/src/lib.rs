@@ -573,7 +573,7 @@ pub(crate) fn normalize_key(norm: &rasid_text::Normalizer, form: &str) -> String
 /// The compiled lexicon: immutable, `Send + Sync`, cheap to share behind an `Arc`.
 pub struct Lexicon {
     actors: Vec<Actor>,
-    actor_index: HashMap<String, u32>,
+    actor_index: FxHashMap<String, u32>,
     places: Vec<Place>,
     /// Per place, its country and admin units as numbers.
     geo: Vec<places::Geo>,
