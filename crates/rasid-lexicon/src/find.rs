@@ -437,13 +437,7 @@ impl Lexicon {
         let Some(reversed) = &self.reversed else {
             return;
         };
-        let mut check = |s: usize, e: usize| {
-            if e - s < 4 {
-                return;
-            }
-            let Some(key) = reversed.exact_match(hay.chars[s..e].iter().copied()) else {
-                return;
-            };
+        let mut found = |s: usize, e: usize, key: u32| {
             let src = view.to_source(hay.offs[s] as usize..hay.end_of(e - 1));
             if !raws
                 .iter()
@@ -459,18 +453,19 @@ impl Lexicon {
                 });
             }
         };
-        // The runs of Arabic letters in words of four letters or more.
+        // A word of four letters or more whose letters (up to the first character that is
+        // not an Arabic letter) are a reversed name. The trie walk stops at the first
+        // letter no reversed name continues with, so most words cost a step or two.
         for w in words.iter().filter(|w| w.len() >= 4) {
-            let mut start = None;
-            for i in w.clone() {
-                if is_arabic_letter(hay.chars[i]) {
-                    start.get_or_insert(i);
-                } else if let Some(s) = start.take() {
-                    check(s, i);
+            let word = &hay.chars[w.clone()];
+            for (key, n) in reversed.common_prefix_search(word.iter().copied()) {
+                let e = w.start + n;
+                if n >= 4
+                    && (e == w.end || !is_arabic_letter(hay.chars[e]))
+                    && word[..n].iter().all(|&c| is_arabic_letter(c))
+                {
+                    found(w.start, e, key);
                 }
-            }
-            if let Some(s) = start {
-                check(s, w.end);
             }
         }
     }
