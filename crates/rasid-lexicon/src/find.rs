@@ -476,21 +476,20 @@ impl Lexicon {
         let mut place_hits: Vec<(usize, Vec<u32>, Range<usize>, bool)> = Vec::new();
         for r in kept {
             let info = &self.keys[r.key as usize];
-            let entries: Vec<EntryRef> = info
-                .entries
-                .iter()
-                .copied()
-                .filter(|e| class_of(e) == r.class)
-                .collect();
+            let entries = || {
+                info.entries
+                    .iter()
+                    .copied()
+                    .filter(|e| class_of(e) == r.class)
+            };
             let surface = text[r.src.clone()].to_string();
             match r.class {
                 0 => {
                     let places: Vec<u32> = if r.places_allowed {
-                        entries
-                            .iter()
+                        entries()
                             .filter_map(|e| {
                                 if let EntryRef::Place(i) = e {
-                                    Some(*i)
+                                    Some(i)
                                 } else {
                                     None
                                 }
@@ -499,16 +498,16 @@ impl Lexicon {
                     } else {
                         Vec::new()
                     };
-                    let actor = entries.iter().find_map(|e| {
+                    let actor = entries().find_map(|e| {
                         if let EntryRef::Actor(i) = e {
-                            Some(*i)
+                            Some(i)
                         } else {
                             None
                         }
                     });
-                    let contextual = entries.iter().find_map(|e| {
+                    let contextual = entries().find_map(|e| {
                         if let EntryRef::Contextual(i) = e {
-                            Some(*i)
+                            Some(i)
                         } else {
                             None
                         }
@@ -571,7 +570,7 @@ impl Lexicon {
                     }
                 }
                 1 => {
-                    for e in entries {
+                    for e in entries() {
                         if let EntryRef::Trigger(i) = e {
                             let t = &self.triggers[i as usize];
                             out.push(Entity {
@@ -589,7 +588,7 @@ impl Lexicon {
                     }
                 }
                 _ => {
-                    for e in entries {
+                    for e in entries() {
                         if let EntryRef::Cue(i) = e {
                             let c = &self.cues[i as usize];
                             out.push(Entity {
