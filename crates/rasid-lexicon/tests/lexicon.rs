@@ -281,3 +281,33 @@ fn check_resolution(file: &str) {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, .. Default::default() })]
+    /// Names, clitics, quote marks, evasion characters and other scripts in any order:
+    /// `find` never panics, every entity is a range of whole characters of the text with
+    /// that text, and every place is resolved.
+    #[test]
+    fn find_takes_any_text(
+        v in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "داعش", "الرقة", "قسد", "التنظيم", "قوات", "سوريا", "الديمقراطية", "حمص",
+                "ريف", "الشرقي", "مقتل", "هجوم", "شعاد", "و", "ال", "لل", "ب", "ين", "ي", "ه",
+                "«", "»", "\"", "“", "”", " ", "  ", "\n", "ـ", ".", "-", "،", "3", "l",
+                "Raqqa", "ISIS", "Deir ez-Zor", "😀", "ٮ", "\u{200c}", "\u{64e}", "١٢",
+            ]),
+            0..30,
+        )
+    ) {
+        let text: String = v.concat();
+        for e in lexicon().find(&text) {
+            proptest::prop_assert!(e.src.start < e.src.end && e.src.end <= text.len(), "{:?} in {:?}", e, text);
+            proptest::prop_assert!(text.is_char_boundary(e.src.start) && text.is_char_boundary(e.src.end));
+            proptest::prop_assert_eq!(&e.text, &text[e.src.clone()]);
+            if e.kind == rasid_lexicon::EntityKind::Place {
+                let p = e.place.as_ref().expect("a place entity is resolved");
+                proptest::prop_assert!((1..=3).contains(&p.geo_precision));
+            }
+        }
+    }
+}
