@@ -613,6 +613,23 @@ fn choose(
             if *common && !ctx.is_some_and(|c| c.0.licenses_common) {
                 return None;
             }
+            // After a countryside word, an ordinary word with its own article is that word
+            // ("أطراف المدينة", the city's outskirts; "ريف المحافظة"), unless it names a
+            // big city of the country the document is most about (ضواحي الخبر).
+            let leading = votes.country(g) > 0.5
+                && votes
+                    .countries
+                    .iter()
+                    .all(|(c, &v)| *c == g.country || v <= votes.country(g));
+            if *common
+                && ctx.is_some_and(|c| c.0.forms.contains(&"ريف"))
+                && !vr.is_empty()
+                && view[vr.clone()].starts_with("ال")
+                && p.kind != FeatureKind::Governorate
+                && !(p.population >= 100_000 && leading)
+            {
+                return None;
+            }
             // A neighbourhood is named by "حي" or among places of its own city (many are
             // ordinary words: الملعب، المحطة، الجامعة).
             if (short
