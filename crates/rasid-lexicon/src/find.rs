@@ -162,20 +162,16 @@ impl Lexicon {
         raws.sort_by(|a, b| {
             (b.src.len(), a.src.start, a.class).cmp(&(a.src.len(), b.src.start, b.class))
         });
-        // Kept spans per class, by start: they never overlap, so the one starting last
-        // before a candidate's end is the only one that can overlap it.
-        let mut taken: [std::collections::BTreeMap<usize, usize>; 3] = Default::default();
+        // The original bytes taken so far, one bit per class.
+        let mut taken = vec![0u8; text.len()];
         let mut kept: Vec<Raw> = Vec::new();
         for r in raws {
-            let spans = &mut taken[r.class as usize];
-            if spans
-                .range(..r.src.end)
-                .next_back()
-                .is_some_and(|(_, &end)| end > r.src.start)
-            {
+            let bit = 1u8 << r.class;
+            let span = &mut taken[r.src.clone()];
+            if span.iter().any(|&t| t & bit != 0) {
                 continue;
             }
-            spans.insert(r.src.start, r.src.end);
+            span.iter_mut().for_each(|t| *t |= bit);
             kept.push(r);
         }
         kept.sort_by_key(|r| (r.src.start, r.class));
