@@ -149,7 +149,7 @@ const SPORTS: &[&str] = &[
 
 /// Whether the hit at `r` is followed by a word that makes it a newspaper or a team, or sits
 /// in a sports sentence while being a city outside the region.
-fn not_a_place(view: &str, r: &Range<usize>, p: &Place) -> bool {
+fn not_a_place(view: &str, r: &Range<usize>, p: &Place, sports: &SportsWords) -> bool {
     let after = view[r.end..].split_whitespace().next().unwrap_or("");
     if NOT_A_PLACE_AFTER.contains(&after) {
         return true;
@@ -163,9 +163,41 @@ fn not_a_place(view: &str, r: &Range<usize>, p: &Place) -> bool {
     let end = view[r.end..]
         .find(['.', '؟', '!', '\n'])
         .map_or(view.len(), |i| r.end + i);
-    view[start..end]
-        .split(|c: char| !rasid_text::chars::is_alphanumeric(c))
-        .any(|w| SPORTS.contains(&w) || w.strip_prefix('و').is_some_and(|w| SPORTS.contains(&w)))
+    let at = sports.get_or_init(|| sports_words(view));
+    let i = at.partition_point(|&w| w < start);
+    at.get(i).is_some_and(|&w| w < end)
+}
+
+/// Where the document's sports words are, found once when first asked for.
+type SportsWords = std::cell::OnceCell<Vec<usize>>;
+
+/// The document being disambiguated: its match view, and what is found in it on demand.
+struct Doc<'a> {
+    view: &'a str,
+    sports: SportsWords,
+}
+
+/// The view byte offsets of the words of [`SPORTS`] (with و or without), in order.
+fn sports_words(view: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut check = |s: usize, e: usize| {
+        let w = &view[s..e];
+        if SPORTS.contains(&w) || w.strip_prefix('و').is_some_and(|w| SPORTS.contains(&w)) {
+            out.push(s);
+        }
+    };
+    for (i, c) in view.char_indices() {
+        if rasid_text::chars::is_alphanumeric(c) {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            check(s, i);
+        }
+    }
+    if let Some(s) = start {
+        check(s, view.len());
+    }
+    out
 }
 
 /// Arabic direction words before a place ("شرق حلب", "جنوبي لبنان"): a locator, the place
@@ -519,6 +551,10 @@ pub(crate) fn disambiguate(
             *votes.admin2.entry(g.admin2).or_default() += w;
         }
     }
+    let doc = Doc {
+        view,
+        sports: SportsWords::new(),
+    };
     // Pass 2: with the other places (a hit's own vote is taken out, then put back).
     hits.iter()
         .zip(&contexts)
@@ -529,7 +565,7 @@ pub(crate) fn disambiguate(
             if let Some(g) = own {
                 votes.adjust(g, -w);
             }
-            let r = choose(lex, view, cands, vr, *common, *ctx, &votes, &score);
+            let r = choose(lex, &doc, cands, vr, *common, *ctx, &votes, &score);
             if let Some(g) = own {
                 votes.adjust(g, w);
             }
@@ -550,7 +586,7 @@ type ScoreFn<'a> = dyn Fn(u32, Option<&ContextWord>, &Votes) -> f32 + 'a;
 #[allow(clippy::too_many_arguments)]
 fn choose(
     lex: &Lexicon,
-    view: &str,
+    doc: &Doc<'_>,
     cands: &[u32],
     vr: &Range<usize>,
     common: bool,
@@ -559,6 +595,7 @@ fn choose(
     score: &ScoreFn<'_>,
 ) -> Option<(u32, PlaceInfo)> {
     let places = &lex.places;
+    let view = doc.view;
     let common = &common;
     {
         {
@@ -666,7 +703,7 @@ fn choose(
                 return None;
             }
             if ctx.is_some_and(|c| c.0.forms == NOT_A_PLACE)
-                || (!vr.is_empty() && not_a_place(view, vr, p))
+                || (!vr.is_empty() && not_a_place(view, vr, p, &doc.sports))
             {
                 return None;
             }
