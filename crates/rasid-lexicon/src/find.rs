@@ -178,10 +178,11 @@ impl Lexicon {
         self.resolve(text, view, kept)
     }
 
-    /// Every lexicon key that starts at a word start of the match view `v`, or after a
-    /// proclitic chain there, as `(proclitic, start, end, characters, key)`: every word
-    /// start is walked down the trie, quote marks being transparent (حديقة “البيضا”,
-    /// لـ”قسد”). Words never start inside a word, so no key is looked for there.
+    /// Every lexicon key that starts at a word start of `hay`, or after a proclitic chain
+    /// there, given to `sink` with its chain, view span and the rest of its word; and
+    /// every word (a run of word characters, as a range of `hay`) given to `words`. Each
+    /// word start is walked down the trie once per chain, quote marks being transparent
+    /// (حديقة “البيضا”, لـ”قسد”); nothing is looked for inside a word.
     pub(crate) fn trie_hits(
         &self,
         hay: &Hay,
@@ -236,8 +237,8 @@ impl Lexicon {
         }
     }
 
-    /// One trie hit at view bytes `s..e` (`nchars` letters) after `prefix`: checked at
-    /// its right edge and against the key's rules, then pushed per entry class.
+    /// One trie hit: checked against its proclitic chain, its suffix and the key's rules,
+    /// then pushed per entry class with its original span.
     fn raw_hit(&self, text: &str, view: &rasid_text::View, hit: TrieHit<'_>, raws: &mut Vec<Raw>) {
         let v = view.as_str();
         let TrieHit {
@@ -422,7 +423,8 @@ impl Lexicon {
         }
     }
 
-    /// Tokens of the match view that are, letter for letter, an actor alias backwards.
+    /// Words of the match view that start with an actor alias written backwards, letter
+    /// for letter, up to their first character that is not an Arabic letter.
     fn reversed_hits(
         &self,
         view: &rasid_text::View,
