@@ -513,6 +513,7 @@ impl LexiconBuilder {
                 country: ids[0],
                 admin1: ids[1],
                 admin2: ids[2],
+                prior: places::prior(p),
             });
         }
         drop(names);

@@ -22,6 +22,13 @@ pub(crate) struct Geo {
     pub(crate) country: u32,
     pub(crate) admin1: u32,
     pub(crate) admin2: u32,
+    /// The place's score before any context: its kind, its country, its population.
+    pub(crate) prior: f32,
+}
+
+/// The score of place `p` before any context (see [`Geo::prior`]).
+pub(crate) fn prior(p: &Place) -> f32 {
+    kind_prior(p.kind) + country_prior(&p.country) + (p.population as f32 + 1.0).log10() * 0.35
 }
 
 /// The document's votes per admin 1, admin 2 and country (by [`Geo`] number).
@@ -497,8 +504,7 @@ pub(crate) fn disambiguate(
     let score = |i: u32, ctx: Option<&ContextWord>, votes: &Votes| -> f32 {
         let p = &places[i as usize];
         let g = geo[i as usize];
-        let mut s = kind_prior(p.kind) + country_prior(&p.country);
-        s += (p.population as f32 + 1.0).log10() * 0.35;
+        let mut s = g.prior;
         if let Some(cw) = ctx {
             if let Some((_, b)) = cw.favours.iter().find(|(k, _)| *k == p.kind) {
                 s += b;
