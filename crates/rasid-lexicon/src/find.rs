@@ -607,7 +607,7 @@ impl Lexicon {
         }
         let choices = crate::places::disambiguate(self, view, &place_hits);
         let mut drop = vec![false; out.len()];
-        for ((idx, _, _, _), choice) in place_hits.iter().zip(choices) {
+        for ((idx, _, vr, _), choice) in place_hits.iter().zip(choices) {
             match choice {
                 Some((pi, info)) => {
                     let p = &self.places[pi as usize];
@@ -620,7 +620,6 @@ impl Lexicon {
                     };
                     e.entry = EntryRef::Place(pi);
                     e.place = Some(info);
-                    let vr = &place_hits.iter().find(|h| h.0 == *idx).expect("own hit").2;
                     if !vr.is_empty() {
                         compound_region(text, mview, vr.clone(), e);
                     }
