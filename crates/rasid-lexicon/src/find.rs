@@ -934,8 +934,15 @@ thread_local! {
     };
 }
 
+/// The largest buffers (in characters) kept for the next document: an article is far
+/// smaller; one huge document does not hold its memory on the thread afterwards.
+const HAY_KEPT: usize = 1 << 20;
+
 impl Drop for Hay {
     fn drop(&mut self) {
+        if self.chars.capacity() > HAY_KEPT {
+            return;
+        }
         let buffers = (
             std::mem::take(&mut self.chars),
             std::mem::take(&mut self.offs),
