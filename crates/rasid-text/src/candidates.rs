@@ -264,17 +264,16 @@ fn trim_punct(mut b: &[u8]) -> &[u8] {
     }
 }
 
-/// The whitespace-delimited words of `view` as (start, end, class, letters): class 2
-/// when the word can yield a candidate of its own, 1 when it is short (one or two
+/// Calls `f(start, end, class, letters)` for each whitespace-delimited word of `view`:
+/// class 2 when the word can yield a candidate of its own, 1 when it is short (one or two
 /// letters: part of a spaced-out word at most), 0 otherwise (all 2 with `all`); see
 /// [`interesting`], which this agrees with word for word.
-fn classify_words(view: &str, all: bool) -> Vec<(usize, usize, u8, usize)> {
+fn classify_words(view: &str, all: bool, mut f: impl FnMut(usize, usize, u8, usize)) {
     // Words first, cheaply; a word that cannot yield a candidate (most of them) is never
     // taken apart. A short word counts only in a run of three or more, two of them single
     // letters (a spaced-out word, `دا ع ش`): the only candidate a short word can yield.
     // One pass over the bytes: the common Arabic letters (lead byte D8 or D9) are taken
     // two bytes at a time, and only a word with anything else goes through `interesting`.
-    let mut words: Vec<(usize, usize, u8, usize)> = Vec::new();
     let b = view.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -328,7 +327,7 @@ fn classify_words(view: &str, all: bool) -> Vec<(usize, usize, u8, usize)> {
             } else {
                 interesting(&view[s..i])
             };
-            words.push((s, i, class, letters));
+            f(s, i, class, letters);
         }
         // Past the whitespace character.
         i += match b.get(i) {
@@ -338,7 +337,6 @@ fn classify_words(view: &str, all: bool) -> Vec<(usize, usize, u8, usize)> {
             _ => 1,
         };
     }
-    words
 }
 
 /// Whether the two bytes `D8 y` (first half) or `D9 y` (second half) encode one of the
@@ -392,7 +390,15 @@ fn chunks(view: &str, all: bool) -> Vec<Chunk> {
             arabic_letters,
         });
     };
-    let words = classify_words(view, all);
+    // The words that may yield a candidate; a run of others is kept as one break.
+    let mut words: Vec<(usize, usize, u8, usize)> = Vec::new();
+    classify_words(view, all, |s, e, class, letters| {
+        if class != 0 {
+            words.push((s, e, class, letters));
+        } else if words.last().is_some_and(|w| w.2 != 0) {
+            words.push((s, e, 0, letters));
+        }
+    });
     let mut k = 0;
     while k < words.len() {
         match words[k].2 {
@@ -773,7 +779,8 @@ mod tests {
             )
         ) {
             let text: String = v.concat();
-            let words = classify_words(&text, false);
+            let mut words = Vec::new();
+            classify_words(&text, false, |s, e, class, letters| words.push((s, e, class, letters)));
             let split: Vec<&str> = text.split(char::is_whitespace).filter(|w| !w.is_empty()).collect();
             proptest::prop_assert_eq!(words.len(), split.len(), "{:?}", text);
             for (&(s, e, class, letters), w) in words.iter().zip(&split) {
