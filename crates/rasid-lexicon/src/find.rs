@@ -115,6 +115,17 @@ fn class_of(e: &EntryRef) -> u8 {
     }
 }
 
+/// The classes a key's entries fall in (0 names, 1 event words, 2 cues).
+fn classes_of(info: &crate::KeyInfo) -> impl Iterator<Item = u8> {
+    let mask = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
+    (0..3u8).filter(move |c| mask & (1 << c) != 0)
+}
+
+/// Whether the letters `suffix` are one of `list`.
+fn suffix_in(list: &[&str], suffix: &[char]) -> bool {
+    list.iter().any(|x| x.chars().eq(suffix.iter().copied()))
+}
+
 #[inline]
 fn is_word(c: char) -> bool {
     if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}') {
@@ -263,9 +274,7 @@ impl Lexicon {
         // Right: the word end, or a closed suffix for actors and event words.
         let suffix_ok = suffix.is_empty()
             || (!info.latin
-                && ACTOR_SUFFIXES
-                    .iter()
-                    .any(|x| x.chars().eq(suffix.iter().copied()))
+                && suffix_in(ACTOR_SUFFIXES, suffix)
                 && nchars >= 3
                 && info
                     .entries
@@ -293,14 +302,8 @@ impl Lexicon {
         {
             technique = Some(Technique::TatweelSeparator);
         }
-        let classes = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
-        for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
-            if class != 0
-                && !suffix.is_empty()
-                && NISBA_SUFFIXES
-                    .iter()
-                    .any(|x| x.chars().eq(suffix.iter().copied()))
-            {
+        for class in classes_of(info) {
+            if class != 0 && suffix_in(NISBA_SUFFIXES, suffix) {
                 continue;
             }
             if info.latin
@@ -400,8 +403,7 @@ impl Lexicon {
             if src.is_empty() {
                 continue;
             }
-            let classes = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
-            for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
+            for class in classes_of(info) {
                 // A candidate never overrides a plain hit of the same class at the same place.
                 if raws.iter().any(|r| {
                     r.class == class

@@ -7,11 +7,11 @@
 //!
 //! Build a [`Lexicon`] once with a [`LexiconBuilder`] (the bundled data and any user
 //! files), then call [`Lexicon::find`] on documents from any number of threads. Matching
-//! walks a character-wise double-array trie from every word start of the match-level view of the text,
-//! accepts hits at word boundaries (allowing a proclitic chain on the left and a closed
-//! set of suffixes on the right), confirms the normalizer's candidate repairs against the
-//! same keys, and resolves ambiguous place names from the document's other places and
-//! context words.
+//! walks a character-wise double-array trie from every word start of the match-level
+//! view of the text (and from after each proclitic chain there), accepts hits at word
+//! boundaries (allowing a proclitic chain on the left and a closed set of suffixes on the
+//! right), confirms the normalizer's candidate repairs against the same keys, and
+//! resolves ambiguous place names from the document's other places and context words.
 //!
 //! The crate is pure: file contents are passed in; nothing here reads files or the clock.
 
@@ -474,29 +474,16 @@ impl LexiconBuilder {
         pairs.sort();
         // Arabic and Latin keys in two tries: Arabic text walks only the Arabic one, which
         // then stays in cache.
-        let trie = |latin: bool| {
-            let part: Vec<(&str, u32)> = pairs
+        let part = |latin: bool| {
+            pairs
                 .iter()
-                .filter(|(k, _)| k.starts_with(|c: char| c.is_ascii()) == latin)
+                .filter(move |(k, _)| k.starts_with(|c: char| c.is_ascii()) == latin)
                 .copied()
-                .collect();
-            if part.is_empty() {
-                return Ok(None);
-            }
-            crawdad::Trie::from_records(part)
-                .map(Some)
-                .map_err(|e| LexiconError::new("lexicon", 0, format!("cannot build the trie: {e}")))
         };
-        let tries = [trie(false)?, trie(true)?];
+        let tries = [trie(part(false))?, trie(part(true))?];
         reversed.sort();
         reversed.dedup_by(|a, b| a.0 == b.0);
-        let reversed = if reversed.is_empty() {
-            None
-        } else {
-            Some(crawdad::Trie::from_records(reversed).map_err(|e| {
-                LexiconError::new("lexicon", 0, format!("cannot build the trie: {e}"))
-            })?)
-        };
+        let reversed = trie(reversed)?;
         // Each place's country, admin 1 and admin 2 as small numbers (0: none), for the
         // per-document votes of place disambiguation.
         let mut names: FxHashMap<(&str, u8, &str), u32> = FxHashMap::default();
@@ -569,6 +556,19 @@ pub(crate) fn normalize_key(norm: &rasid_text::Normalizer, form: &str) -> String
         return trimmed.to_string();
     }
     trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A trie of sorted, distinct keys with their values (`None` when there are none).
+fn trie<K: AsRef<str>>(
+    records: impl IntoIterator<Item = (K, u32)>,
+) -> Result<Option<crawdad::Trie>, LexiconError> {
+    let mut records = records.into_iter().peekable();
+    if records.peek().is_none() {
+        return Ok(None);
+    }
+    crawdad::Trie::from_records(records)
+        .map(Some)
+        .map_err(|e| LexiconError::new("lexicon", 0, format!("cannot build the trie: {e}")))
 }
 
 /// The compiled lexicon: immutable, `Send + Sync`, cheap to share behind an `Arc`.
@@ -655,7 +655,8 @@ impl Lexicon {
     /// before any suffix or context rule: the cost floor of [`Lexicon::find`], for
     /// benchmarks.
     pub fn raw_hit_count(&self, text: &str) -> usize {
-        let view = self.norm.normalize(text);
+        // The view `find` matches in, repairs recorded.
+        let view = Lexicon::view(text);
         let mut n = 0;
         self.trie_hits(&find::Hay::new(view.as_str()), |_| n += 1, |_| {});
         n

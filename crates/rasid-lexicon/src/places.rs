@@ -123,6 +123,9 @@ const NOT_A_PLACE: &[&str] = &[
 ];
 
 /// Words after which a city name was a newspaper or a team (نيويورك تايمز، مانشستر يونايتد).
+/// Countryside words: before a place they mean its surroundings (ريف حمص).
+const COUNTRYSIDE: &[&str] = &["ريف", "ارياف", "countryside", "outskirts", "اطراف", "ضواحي"];
+
 const NOT_A_PLACE_AFTER: &[&str] = &[
     // صلاح الدين الأيوبي (Saladin), a man.
     "الايوبي",
@@ -276,7 +279,7 @@ const CONTEXT: &[ContextWord] = &[
         licenses_common: true,
     },
     ContextWord {
-        forms: &["ريف", "ارياف", "countryside", "outskirts", "اطراف", "ضواحي"],
+        forms: COUNTRYSIDE,
         favours: &[
             (FeatureKind::Governorate, 3.0),
             (FeatureKind::City, 2.5),
@@ -602,155 +605,146 @@ fn choose(
 ) -> Option<(u32, PlaceInfo)> {
     let places = &lex.places;
     let view = doc.view;
-    let common = &common;
-    {
-        {
-            let (best, best_score) = cands
-                .iter()
-                .map(|&c| {
-                    let p = &places[c as usize];
-                    let mut sc = score(c, ctx.map(|c| c.0), votes);
-                    // A curated region that repeats an admin unit of the same name
-                    // (شمال سيناء) gives way to the unit.
-                    if p.kind == FeatureKind::Region
-                        && cands.iter().any(|&o| {
-                            let q = &places[o as usize];
-                            q.kind == FeatureKind::Governorate && q.country == p.country
-                        })
-                    {
-                        sc -= 1.0;
-                    }
-                    // A town named like a governorate of which it is not the seat
-                    // ("صلاح الدين", a town of Erbil): the name means the governorate.
-                    if matches!(
-                        p.kind,
-                        FeatureKind::City | FeatureKind::Town | FeatureKind::Village
-                    ) && cands.iter().any(|&o| {
-                        let q = &places[o as usize];
-                        q.kind == FeatureKind::Governorate
-                            && q.country == p.country
-                            && q.admin1_en != p.admin1_en
-                    }) {
-                        sc -= 2.0;
-                    }
-                    (c, sc)
+    let (best, best_score) = cands
+        .iter()
+        .map(|&c| {
+            let p = &places[c as usize];
+            let mut sc = score(c, ctx.map(|c| c.0), votes);
+            // A curated region that repeats an admin unit of the same name
+            // (شمال سيناء) gives way to the unit.
+            if p.kind == FeatureKind::Region
+                && cands.iter().any(|&o| {
+                    let q = &places[o as usize];
+                    q.kind == FeatureKind::Governorate && q.country == p.country
                 })
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .expect("candidates");
-            let p = &places[best as usize];
-            let g = lex.geo[best as usize];
-            let supported = (g.admin1 != 0 && votes.admin1(g) > 0.5)
-                || (g.admin2 != 0 && votes.admin2(g) > 0.5);
-            let licensed = ctx.is_some_and(|c| c.0.licenses_village);
-            // Short names (كان، سنة) are ordinary words too often, unless a country or a
-            // big city (حلب، عدن، غزة).
-            let short_key = !vr.is_empty()
-                && view[vr.clone()].chars().count() <= 3
-                && !view[vr.clone()].is_ascii();
-            let short = short_key
-                && p.kind != FeatureKind::Country
-                && p.population < 300_000
-                && !matches!(p.kind, FeatureKind::Governorate);
-            // An ordinary word needs a context word (قرية الملك); coherence is not enough
-            // for it. Short names and small villages need one or the other.
-            if *common && !ctx.is_some_and(|c| c.0.licenses_common) {
-                return None;
-            }
-            // After a countryside word, an ordinary word with its own article is that word
-            // ("أطراف المدينة", the city's outskirts; "ريف المحافظة"), unless it names a
-            // big city of the country the document is most about (ضواحي الخبر).
-            let leading = votes.country(g) > 0.5
-                && votes
-                    .countries
-                    .iter()
-                    .all(|(c, &v)| *c == g.country || v <= votes.country(g));
-            if *common
-                && ctx.is_some_and(|c| c.0.forms.contains(&"ريف"))
-                && !vr.is_empty()
-                && view[vr.clone()].starts_with("ال")
-                && p.kind != FeatureKind::Governorate
-                && !(p.population >= 100_000 && leading)
             {
-                return None;
+                sc -= 1.0;
             }
-            // A neighbourhood is named by "حي" or among places of its own city (many are
-            // ordinary words: الملعب، المحطة، الجامعة).
-            if (short
-                || (p.kind == FeatureKind::Village && p.population < 5_000)
-                || p.kind == FeatureKind::Neighbourhood)
-                && !licensed
-                && !supported
-            {
-                return None;
-            }
-            // A small place of a country the document never otherwise names, in a
-            // document plainly about another one (Libya's Brak in a report from Afghanistan
-            // that spells "بركي براك" its own way): a namesake, not a place of the story.
-            // (First-pass votes are noisy: an ambiguous name may have voted for the small
-            // place's country before settling elsewhere, so "never otherwise" is "far less
-            // than the other country".)
-            let own_country = votes.country(g);
-            let other = votes
-                .countries
-                .iter()
-                .filter(|(c, _)| **c != g.country)
-                .map(|(_, &v)| v)
-                .fold(0.0f32, f32::max);
+            // A town named like a governorate of which it is not the seat
+            // ("صلاح الدين", a town of Erbil): the name means the governorate.
             if matches!(
                 p.kind,
-                FeatureKind::Town | FeatureKind::Village | FeatureKind::Neighbourhood
-            ) && p.population < 100_000
-                && other >= FOREIGN_EVIDENCE
-                && own_country * 4.0 < other
-                // "حي" licenses a neighbourhood's name, not its country: many cities have a
-                // حي اليرموك.
-                && (!licensed || p.kind == FeatureKind::Neighbourhood)
-            {
-                return None;
+                FeatureKind::City | FeatureKind::Town | FeatureKind::Village
+            ) && cands.iter().any(|&o| {
+                let q = &places[o as usize];
+                q.kind == FeatureKind::Governorate
+                    && q.country == p.country
+                    && q.admin1_en != p.admin1_en
+            }) {
+                sc -= 2.0;
             }
-            if ctx.is_some_and(|c| c.0.forms == NOT_A_PLACE)
-                || (!vr.is_empty() && not_a_place(view, vr, p, &doc.sports))
-            {
-                return None;
+            (c, sc)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("candidates");
+    let p = &places[best as usize];
+    let g = lex.geo[best as usize];
+    let supported =
+        (g.admin1 != 0 && votes.admin1(g) > 0.5) || (g.admin2 != 0 && votes.admin2(g) > 0.5);
+    let licensed = ctx.is_some_and(|c| c.0.licenses_village);
+    // Short names (كان، سنة) are ordinary words too often, unless a country or a
+    // big city (حلب، عدن، غزة).
+    let short_key =
+        !vr.is_empty() && view[vr.clone()].chars().count() <= 3 && !view[vr.clone()].is_ascii();
+    let short = short_key
+        && p.kind != FeatureKind::Country
+        && p.population < 300_000
+        && !matches!(p.kind, FeatureKind::Governorate);
+    // An ordinary word needs a context word (قرية الملك); coherence is not enough
+    // for it. Short names and small villages need one or the other.
+    if common && !ctx.is_some_and(|c| c.0.licenses_common) {
+        return None;
+    }
+    // After a countryside word, an ordinary word with its own article is that word
+    // ("أطراف المدينة", the city's outskirts; "ريف المحافظة"), unless it names a
+    // big city of the country the document is most about (ضواحي الخبر).
+    // The document's votes for the place's country, and the most for another one.
+    let own_country = votes.country(g);
+    let other = votes
+        .countries
+        .iter()
+        .filter(|(c, _)| **c != g.country)
+        .map(|(_, &v)| v)
+        .fold(0.0f32, f32::max);
+    let leading = own_country > 0.5 && other <= own_country;
+    if common
+        && ctx.is_some_and(|c| c.0.forms == COUNTRYSIDE)
+        && !vr.is_empty()
+        && view[vr.clone()].starts_with("ال")
+        && p.kind != FeatureKind::Governorate
+        && !(p.population >= 100_000 && leading)
+    {
+        return None;
+    }
+    // A neighbourhood is named by "حي" or among places of its own city (many are
+    // ordinary words: الملعب، المحطة، الجامعة).
+    if (short
+        || (p.kind == FeatureKind::Village && p.population < 5_000)
+        || p.kind == FeatureKind::Neighbourhood)
+        && !licensed
+        && !supported
+    {
+        return None;
+    }
+    // A small place of a country the document never otherwise names, in a
+    // document plainly about another one (Libya's Brak in a report from Afghanistan
+    // that spells "بركي براك" its own way): a namesake, not a place of the story.
+    // (First-pass votes are noisy: an ambiguous name may have voted for the small
+    // place's country before settling elsewhere, so "never otherwise" is "far less
+    // than the other country".)
+    if matches!(
+        p.kind,
+        FeatureKind::Town | FeatureKind::Village | FeatureKind::Neighbourhood
+    ) && p.population < 100_000
+        && other >= FOREIGN_EVIDENCE
+        && own_country * 4.0 < other
+        // "حي" licenses a neighbourhood's name, not its country: many cities have a
+        // حي اليرموك.
+        && (!licensed || p.kind == FeatureKind::Neighbourhood)
+    {
+        return None;
+    }
+    if ctx.is_some_and(|c| c.0.forms == NOT_A_PLACE)
+        || (!vr.is_empty() && not_a_place(view, vr, p, &doc.sports))
+    {
+        return None;
+    }
+    let mut precision = match p.kind {
+        FeatureKind::City
+        | FeatureKind::Town
+        | FeatureKind::Village
+        | FeatureKind::Neighbourhood => 1,
+        FeatureKind::Governorate | FeatureKind::Country => 3,
+        FeatureKind::District | FeatureKind::SubDistrict => 2,
+        _ => p.precision.clamp(1, 3),
+    };
+    if let Some((cw, _)) = ctx {
+        if let Some(pr) = cw.precision {
+            if pr > precision || matches!(p.kind, FeatureKind::Governorate) {
+                precision = pr;
             }
-            let mut precision = match p.kind {
-                FeatureKind::City
-                | FeatureKind::Town
-                | FeatureKind::Village
-                | FeatureKind::Neighbourhood => 1,
-                FeatureKind::Governorate | FeatureKind::Country => 3,
-                FeatureKind::District | FeatureKind::SubDistrict => 2,
-                _ => p.precision.clamp(1, 3),
-            };
-            if let Some((cw, _)) = ctx {
-                if let Some(pr) = cw.precision {
-                    if pr > precision || matches!(p.kind, FeatureKind::Governorate) {
-                        precision = pr;
-                    }
-                }
-            }
-            Some((
-                best,
-                PlaceInfo {
-                    feature: p.kind,
-                    country: p.country.clone(),
-                    admin1: if p.kind == FeatureKind::Governorate && p.admin1_en.is_empty() {
-                        p.name_en.clone()
-                    } else {
-                        p.admin1_en.clone()
-                    },
-                    admin2: p.admin2_en.clone(),
-                    admin3: p.admin3_en.clone(),
-                    name_ar: p.name_ar.clone(),
-                    lat: p.lat,
-                    lon: p.lon,
-                    geo_precision: precision,
-                    score: best_score,
-                    candidates: cands.len(),
-                    context: ctx.map(|c| c.1.to_string()),
-                    phrase: None,
-                },
-            ))
         }
     }
+    Some((
+        best,
+        PlaceInfo {
+            feature: p.kind,
+            country: p.country.clone(),
+            admin1: if p.kind == FeatureKind::Governorate && p.admin1_en.is_empty() {
+                p.name_en.clone()
+            } else {
+                p.admin1_en.clone()
+            },
+            admin2: p.admin2_en.clone(),
+            admin3: p.admin3_en.clone(),
+            name_ar: p.name_ar.clone(),
+            lat: p.lat,
+            lon: p.lon,
+            geo_precision: precision,
+            score: best_score,
+            candidates: cands.len(),
+            context: ctx.map(|c| c.1.to_string()),
+            phrase: None,
+        },
+    ))
 }

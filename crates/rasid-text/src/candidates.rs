@@ -235,6 +235,7 @@ fn trim_punct(mut b: &[u8]) -> &[u8] {
     loop {
         let n = match b.first() {
             Some(&x) if x < 0x80 => 1,
+            Some(&x) if x >= 0xF0 => 4,
             Some(&x) if x >= 0xE0 => 3,
             Some(_) => 2,
             None => return b,
