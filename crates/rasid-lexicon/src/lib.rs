@@ -470,7 +470,36 @@ impl LexiconBuilder {
                 }
             }
         }
-        let mut pairs: Vec<(&str, u32)> = key_ids.iter().map(|(k, &v)| (k.as_str(), v)).collect();
+        // A key with the article (الرقة) is found by the walk from after the article,
+        // through its bare form (رقة): the walk from the article itself is not made
+        // (see `find`). A bare form that is no key of its own is in the trie as a
+        // carrier key, with no entries and out of `key_ids`.
+        let real_keys = keys.len() as u32;
+        let mut article = vec![NO_KEY; keys.len()];
+        let mut carriers: Vec<(String, u32)> = Vec::new();
+        for (k, &id) in &key_ids {
+            let Some(bare) = k.strip_prefix("ال") else {
+                continue;
+            };
+            if !bare.starts_with(find::is_word) {
+                continue;
+            }
+            let bare_id = match key_ids.get(bare) {
+                Some(&b) => b,
+                None => {
+                    keys.push(KeyInfo::default());
+                    article.push(NO_KEY);
+                    carriers.push((bare.to_string(), (keys.len() - 1) as u32));
+                    (keys.len() - 1) as u32
+                }
+            };
+            article[bare_id as usize] = id;
+        }
+        let mut pairs: Vec<(&str, u32)> = key_ids
+            .iter()
+            .map(|(k, &v)| (k.as_str(), v))
+            .chain(carriers.iter().map(|(k, v)| (k.as_str(), *v)))
+            .collect();
         pairs.sort();
         // Arabic and Latin keys in two tries: Arabic text walks only the Arabic one, which
         // then stays in cache.
@@ -483,6 +512,7 @@ impl LexiconBuilder {
         let tries = [trie(part(false))?, trie(part(true))?];
         reversed.sort();
         reversed.dedup_by(|a, b| a.0 == b.0);
+        let reversed_starts = find::LetterPairs::new(reversed.iter().map(|(k, _)| k.as_str()));
         let reversed = trie(reversed)?;
         // Each place's country, admin 1 and admin 2 as small numbers (0: none), for the
         // per-document votes of place disambiguation.
@@ -517,9 +547,12 @@ impl LexiconBuilder {
             cues: self.cues,
             contextual: self.contextual,
             keys,
+            real_keys,
+            article,
             key_ids,
             rasm,
             reversed,
+            reversed_starts,
             tries,
             norm,
         })
@@ -571,6 +604,9 @@ fn trie<K: AsRef<str>>(
         .map_err(|e| LexiconError::new("lexicon", 0, format!("cannot build the trie: {e}")))
 }
 
+/// No key.
+const NO_KEY: u32 = u32::MAX;
+
 /// The compiled lexicon: immutable, `Send + Sync`, cheap to share behind an `Arc`.
 pub struct Lexicon {
     actors: Vec<Actor>,
@@ -582,10 +618,18 @@ pub struct Lexicon {
     cues: Vec<Cue>,
     contextual: Vec<Contextual>,
     keys: Vec<KeyInfo>,
+    /// Keys from this number on are carriers (bare forms of keys with the article that
+    /// are no keys of their own).
+    real_keys: u32,
+    /// Per key, the key written with the article before it (رقة → الرقة), or
+    /// [`NO_KEY`].
+    article: Vec<u32>,
     key_ids: FxHashMap<String, u32>,
     rasm: FxHashMap<String, Vec<u32>>,
     /// Single-word actor aliases written backwards.
     reversed: Option<crawdad::Trie>,
+    /// The first two letters of the reversed aliases.
+    reversed_starts: find::LetterPairs,
     /// Arabic-script keys, then keys starting with an ASCII character.
     tries: [Option<crawdad::Trie>; 2],
     norm: rasid_text::Normalizer,
@@ -641,7 +685,7 @@ impl Lexicon {
 
     /// Number of distinct match keys (aliases after folding).
     pub fn key_count(&self) -> usize {
-        self.keys.len()
+        self.key_ids.len()
     }
 
     /// The entries an exact alias (normalized like the text) stands for.
@@ -658,7 +702,7 @@ impl Lexicon {
         // The view `find` matches in, repairs recorded.
         let view = Lexicon::view(text);
         let mut n = 0;
-        self.trie_hits(&find::Hay::new(view.as_str()), |_| n += 1, |_| {});
+        self.trie_hits(&find::Hay::new(view.as_str()), |_| n += 1);
         n
     }
 
