@@ -1138,7 +1138,7 @@ impl LetterPairs {
 
 /// Whether `c` is a quote mark, which names are matched through.
 #[inline]
-fn is_quote(c: char) -> bool {
+pub(crate) fn is_quote(c: char) -> bool {
     matches!(c, '«' | '»' | '“' | '”' | '"' | '„' | '″' | '‹' | '›')
 }
 

@@ -164,6 +164,9 @@ fn not_a_place(view: &str, r: &Range<usize>, p: &Place, sports: &SportsWords) ->
     if NOT_A_PLACE_AFTER.contains(&after) {
         return true;
     }
+    if told_the_paper(view, r) {
+        return true;
+    }
     if country_prior(&p.country) > 0.0 || !matches!(p.kind, FeatureKind::City | FeatureKind::Town) {
         return false;
     }
@@ -176,6 +179,32 @@ fn not_a_place(view: &str, r: &Range<usize>, p: &Place, sports: &SportsWords) ->
     let at = sports.get_or_init(|| sports_words(view));
     let i = at.partition_point(|&w| w < start);
     at.get(i).is_some_and(|&w| w < end)
+}
+
+/// Whether the name at `r` is quoted right after the preposition ل ("قال لـ«الرياض»",
+/// "told Al-Riyadh"): a newspaper or a channel speaks to people, a place is gone *to*
+/// with إلى.
+fn told_the_paper(view: &str, r: &Range<usize>) -> bool {
+    let before = view[..r.start].trim_end();
+    let Some(open) = before
+        .chars()
+        .next_back()
+        .filter(|&c| crate::find::is_quote(c))
+    else {
+        return false;
+    };
+    let closed = view[r.end..]
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(crate::find::is_quote);
+    let before = before[..before.len() - open.len_utf8()]
+        .trim_end_matches(|c: char| c.is_whitespace() || c == rasid_text::chars::TATWEEL);
+    let word = before
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    closed && matches!(word, "ل" | "ول" | "فل")
 }
 
 /// Where the document's sports words are, found once when first asked for.
@@ -445,7 +474,9 @@ static CONTEXT_INDEX: std::sync::LazyLock<FxHashMap<&'static str, Vec<ContextFor
 /// The context word right before `view[start..]`, if any (proclitics allowed on it): the
 /// first of [`CONTEXT`]'s forms that the last word, or the last two, end with.
 fn context_before(view: &str, start: usize) -> Option<(&'static ContextWord, &'static str)> {
-    let before = view[..start].trim_end();
+    // Through the quote marks around a name (صحيفة «الشرق الأوسط»، بلدة "كفرنبل").
+    let before =
+        view[..start].trim_end_matches(|c: char| c.is_whitespace() || crate::find::is_quote(c));
     let mut words = before.rsplitn(3, char::is_whitespace);
     let last = words.next().unwrap_or("");
     let second = words.next();
