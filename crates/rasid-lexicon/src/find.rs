@@ -15,7 +15,7 @@ const NISBA_SUFFIXES: &[&str] = &["ي", "يين", "يون", "يه", "يا"];
 use rasid_text::{CandidateConfig, Config, Level, Normalizer, Technique};
 
 use crate::data::FeatureKind;
-use crate::{EntryRef, Lexicon};
+use crate::{EntryRef, KeyBits, Lexicon};
 
 /// What an entity is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,7 +107,7 @@ struct Raw {
     places_allowed: bool,
 }
 
-fn class_of(e: &EntryRef) -> u8 {
+pub(crate) fn class_of(e: &EntryRef) -> u8 {
     match e {
         EntryRef::Actor(_) | EntryRef::Place(_) | EntryRef::Contextual(_) => 0,
         EntryRef::Trigger(_) => 1,
@@ -313,12 +313,14 @@ impl Lexicon {
             suffix,
             key,
         } = hit;
-        let info = &self.keys[key as usize];
-        if !chain.is_none() && info.latin {
+        let bits = self.key_bits[key as usize];
+        let latin = bits.has(KeyBits::LATIN);
+        if !chain.is_none() && latin {
             return;
         }
         let lil = chain.lil();
-        if info.after_lil_only && !lil {
+        let after_lil_only = bits.has(KeyBits::AFTER_LIL_ONLY);
+        if after_lil_only && !lil {
             return;
         }
         // Place names take no article of their own (الشعب is not شعب) and a stripped
@@ -328,14 +330,7 @@ impl Lexicon {
         let suffix = Suffix::of(suffix);
         let suffix_ok = match suffix {
             Suffix::None => true,
-            Suffix::Actor { .. } => {
-                !info.latin
-                    && nchars >= 3
-                    && info
-                        .entries
-                        .iter()
-                        .any(|e| !matches!(e, EntryRef::Place(_)))
-            }
+            Suffix::Actor { .. } => !latin && nchars >= 3 && bits.has(KeyBits::NOT_ALL_PLACES),
             Suffix::Other => false,
         };
         if !suffix_ok {
@@ -343,7 +338,7 @@ impl Lexicon {
         }
         // After لل the name's own article is the second ل (للفيلق = ل + الفيلق): the
         // span starts there.
-        let s = if lil && info.after_lil_only {
+        let s = if lil && after_lil_only {
             s - 'ل'.len_utf8()
         } else {
             s
@@ -360,30 +355,28 @@ impl Lexicon {
         {
             technique = Some(Technique::TatweelSeparator);
         }
-        for class in classes_of(info) {
-            if class != 0 && suffix == (Suffix::Actor { nisba: true }) {
+        let nisba = suffix == (Suffix::Actor { nisba: true });
+        for class in 0..3u8 {
+            if bits.classes() & (1 << class) == 0 || (class != 0 && nisba) {
                 continue;
             }
-            if info.latin
-                && class == 0
-                && (info.proper || info.acronym)
-                && !case_ok(original, info.acronym)
-            {
-                continue;
-            }
-            // A Latin name under four letters (Bir, Ain) is a word of a longer name far
-            // more often than a place; acronyms (UK, UAE) excepted.
-            if info.latin
-                && class == 0
-                && !info.acronym
-                && v[s..e]
-                    .chars()
-                    .filter(|&c| rasid_text::chars::is_alphabetic(c))
-                    .count()
-                    < 4
-                && info.entries.iter().all(|e| matches!(e, EntryRef::Place(_)))
-            {
-                continue;
+            if latin && class == 0 {
+                let acronym = bits.has(KeyBits::ACRONYM);
+                if (acronym || bits.has(KeyBits::PROPER)) && !case_ok(original, acronym) {
+                    continue;
+                }
+                // A Latin name under four letters (Bir, Ain) is a word of a longer name
+                // far more often than a place; acronyms (UK, UAE) excepted.
+                if !acronym
+                    && !bits.has(KeyBits::NOT_ALL_PLACES)
+                    && v[s..e]
+                        .chars()
+                        .filter(|&c| rasid_text::chars::is_alphabetic(c))
+                        .count()
+                        < 4
+                {
+                    continue;
+                }
             }
             raws.push(Raw {
                 src: src.clone(),

@@ -140,6 +140,57 @@ pub(crate) struct KeyInfo {
     pub after_lil_only: bool,
 }
 
+/// The flags of a [`KeyInfo`] the matcher reads on every hit, one bit each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct KeyBits(u16);
+
+impl KeyBits {
+    /// Entries of class 0 (names), 1 (event words) and 2 (cues): bits 0–2.
+    const CLASSES: u16 = 0b111;
+    pub(crate) const LATIN: u16 = 1 << 3;
+    pub(crate) const ACRONYM: u16 = 1 << 4;
+    pub(crate) const PROPER: u16 = 1 << 5;
+    pub(crate) const AFTER_LIL_ONLY: u16 = 1 << 6;
+    /// Some entry is not a place (an actor, event word or cue: it takes a suffix).
+    pub(crate) const NOT_ALL_PLACES: u16 = 1 << 7;
+
+    fn of(info: &KeyInfo) -> KeyBits {
+        let mut b = info
+            .entries
+            .iter()
+            .fold(0u16, |m, e| m | (1 << find::class_of(e)));
+        for (yes, bit) in [
+            (info.latin, KeyBits::LATIN),
+            (info.acronym, KeyBits::ACRONYM),
+            (info.proper, KeyBits::PROPER),
+            (info.after_lil_only, KeyBits::AFTER_LIL_ONLY),
+            (
+                info.entries
+                    .iter()
+                    .any(|e| !matches!(e, EntryRef::Place(_))),
+                KeyBits::NOT_ALL_PLACES,
+            ),
+        ] {
+            if yes {
+                b |= bit;
+            }
+        }
+        KeyBits(b)
+    }
+
+    /// Whether `bit` (one of the constants) is set.
+    #[inline]
+    pub(crate) fn has(self, bit: u16) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// The entry classes of the key, as a mask (bit `c` for class `c`).
+    #[inline]
+    pub(crate) fn classes(self) -> u8 {
+        (self.0 & KeyBits::CLASSES) as u8
+    }
+}
+
 /// The bundled data, compiled in so that the binary works anywhere.
 pub mod bundled {
     /// Actor files: (name, contents).
@@ -534,7 +585,9 @@ impl LexiconBuilder {
             });
         }
         drop(names);
+        let key_bits = keys.iter().map(KeyBits::of).collect();
         Ok(Lexicon {
+            key_bits,
             geo,
             actor_index: actors
                 .iter()
@@ -618,6 +671,9 @@ pub struct Lexicon {
     cues: Vec<Cue>,
     contextual: Vec<Contextual>,
     keys: Vec<KeyInfo>,
+    /// Per key, what the matcher checks on every hit, packed: the hits of a document
+    /// touch this small array rather than each key's entry list.
+    key_bits: Vec<KeyBits>,
     /// Keys from this number on are carriers (bare forms of keys with the article that
     /// are no keys of their own).
     real_keys: u32,
