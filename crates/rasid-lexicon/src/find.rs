@@ -226,7 +226,9 @@ impl Lexicon {
     /// word start is walked down the trie once per chain, quote marks being transparent
     /// (حديقة “البيضا”, لـ”قسد”); nothing is looked for inside a word.
     pub(crate) fn trie_hits(&self, hay: &Hay, mut sink: impl FnMut(TrieHit<'_>)) {
-        let Hay { chars, offs, words } = hay;
+        let Hay {
+            chars, offs, words, ..
+        } = hay;
         for w in words {
             let (ws, next) = (w.start as usize, w.end as usize);
             let len = next - ws;
@@ -391,20 +393,10 @@ impl Lexicon {
 
     /// Candidate repairs of the normalizer, confirmed when they produce a lexicon key.
     fn candidate_hits(&self, text: &str, view: &rasid_text::View, hay: &Hay, raws: &mut Vec<Raw>) {
-        let cfg = CandidateConfig {
-            techniques: vec![
-                Technique::Separator,
-                Technique::Spacing,
-                Technique::Arabizi,
-                Technique::Lookalike,
-                Technique::Rasm,
-                Technique::Repetition,
-            ],
-            max_expansions: 64,
-        };
+        let cfg = candidate_config();
         // Reversed words: a token that is an actor alias read backwards (شعاد → داعش).
         self.reversed_hits(view, hay, raws);
-        for c in rasid_text::candidates_in(text, view, &cfg) {
+        for c in rasid_text::candidates_in_tokens(text, view, &hay.suspects, &cfg) {
             let found: Option<(u32, Range<usize>)> = if c.technique == Technique::Rasm {
                 std::iter::once("")
                     .chain(PROCLITICS.iter().copied())
@@ -743,6 +735,22 @@ fn case_ok(original: &str, acronym: bool) -> bool {
     }
 }
 
+/// The candidate repairs the lexicon confirms. Reversal is looked for on its own (see
+/// `reversed_hits`); a word split in two (تنظ يم) is not repaired here.
+fn candidate_config() -> CandidateConfig {
+    CandidateConfig {
+        techniques: vec![
+            Technique::Separator,
+            Technique::Spacing,
+            Technique::Arabizi,
+            Technique::Lookalike,
+            Technique::Rasm,
+            Technique::Repetition,
+        ],
+        max_expansions: 64,
+    }
+}
+
 /// Words before a place name that make a region of it: (match-level form, precision).
 const REGION_HEADS: &[(&str, u8)] = &[
     ("ريف", 2),
@@ -981,24 +989,29 @@ fn for_each_proclitic(h: &[char], mut f: impl FnMut(usize, Chain)) {
 }
 
 /// The characters of a match view without quote marks, which names are matched through,
-/// each with its view byte offset, and its words: runs of word characters, quote marks
-/// passed over.
+/// each with its view byte offset; its words (runs of word characters, quote marks
+/// passed over); and the whitespace-delimited words that may hide an evasion spelling,
+/// for [`rasid_text::candidates_in_tokens`].
 pub(crate) struct Hay {
     chars: Vec<char>,
     offs: Vec<u32>,
     /// Each word as a range of `chars`.
     words: Vec<Range<u32>>,
+    /// View byte ranges of the whitespace-delimited words that may yield a candidate
+    /// repair: those with an Arabic character that are not three or more common letters
+    /// with none three times in a row, the short ones only in a spaced-out run.
+    suspects: Vec<Range<usize>>,
 }
 
 /// The buffers of a [`Hay`].
-type HayBuffers = (Vec<char>, Vec<u32>, Vec<Range<u32>>);
+type HayBuffers = (Vec<char>, Vec<u32>, Vec<Range<u32>>, Vec<Range<usize>>);
 
 thread_local! {
     /// The overlap map of [`Lexicon::find_in`], reused from one document to the next.
     static TAKEN: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     /// The buffers of the last [`Hay`] made on this thread, reused by the next.
     static HAY_BUFFERS: std::cell::Cell<HayBuffers> = const {
-        std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new()))
+        std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new()))
     };
 }
 
@@ -1015,40 +1028,153 @@ impl Drop for Hay {
             std::mem::take(&mut self.chars),
             std::mem::take(&mut self.offs),
             std::mem::take(&mut self.words),
+            std::mem::take(&mut self.suspects),
         );
         HAY_BUFFERS.with(|b| b.set(buffers));
     }
 }
 
-/// Whether each character of the Arabic block (U+0600 + index) is a word character.
-static ARABIC_WORD: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::new(|| {
-    std::array::from_fn(|i| char::from_u32(0x600 + i as u32).is_some_and(is_word))
+/// Per character of the Arabic block (U+0600 + index): whether it is a word character
+/// ([`WORD`]) and whether it is one of the common letters ء–غ, ف–ي ([`COMMON`]).
+static ARABIC_CLASS: std::sync::LazyLock<[u8; 256]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|i| {
+        let c = char::from_u32(0x600 + i as u32).unwrap_or(' ');
+        let mut f = 0;
+        if is_word(c) {
+            f |= WORD;
+        }
+        if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}') {
+            f |= COMMON;
+        }
+        f
+    })
 });
+const WORD: u8 = 1;
+const COMMON: u8 = 2;
+
+/// Whether a letter comes three times in a row in `bytes`, two-byte letters only.
+#[inline]
+fn letter_thrice(bytes: &[u8]) -> bool {
+    bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_ne_bytes([p[0], p[1]]))
+        .scan((0u16, 0u16), |(a, b), c| {
+            let thrice = *a == *b && *b == c;
+            (*a, *b) = (*b, c);
+            Some(thrice)
+        })
+        .any(|t| t)
+}
+
+/// The runs of whitespace-delimited words that may yield a candidate, as [`Hay::new`]
+/// reads them.
+#[derive(Default)]
+struct Runs {
+    /// The current run: each word with whether it is plain (then short: it counts only
+    /// in a spaced-out run).
+    run: Vec<(Range<usize>, bool)>,
+    /// Words of the run that may be a single letter.
+    singles: usize,
+}
+
+impl Runs {
+    /// The word `bytes` (at `start`) ends: a word with an Arabic letter (`arabic`) that is
+    /// not three or more common letters with none three times in a row (`plain`: common
+    /// letters only, two bytes each) joins the run; any other word ends the run.
+    #[inline]
+    fn word(
+        &mut self,
+        bytes: &[u8],
+        start: usize,
+        plain: bool,
+        arabic: bool,
+        suspects: &mut Vec<Range<usize>>,
+    ) {
+        // Most words: three common letters or more, none three times in a row, no run
+        // pending.
+        if plain && bytes.len() > 4 && self.run.is_empty() && !letter_thrice(bytes) {
+            return;
+        }
+        self.word_slow(bytes, start, plain, arabic, suspects);
+    }
+
+    #[inline(never)]
+    fn word_slow(
+        &mut self,
+        bytes: &[u8],
+        start: usize,
+        plain: bool,
+        arabic: bool,
+        suspects: &mut Vec<Range<usize>>,
+    ) {
+        let letters = bytes.len() / 2;
+        let plain = plain && !letter_thrice(bytes);
+        if !arabic || (plain && letters > 2) {
+            self.flush(suspects);
+            return;
+        }
+        if !plain || letters == 1 {
+            self.singles += 1;
+        }
+        self.run.push((start..start + bytes.len(), plain));
+    }
+
+    /// The run ends: its words go to `suspects`, its short plain ones only when the run
+    /// could be a spaced-out word (three words or more, two of them single letters).
+    #[inline]
+    fn flush(&mut self, suspects: &mut Vec<Range<usize>>) {
+        if self.run.is_empty() {
+            return;
+        }
+        let spaced = self.run.len() >= 3 && self.singles >= 2;
+        suspects.extend(
+            self.run
+                .drain(..)
+                .filter(|(_, plain)| spaced || !plain)
+                .map(|(r, _)| r),
+        );
+        self.singles = 0;
+    }
+}
 
 impl Hay {
     pub(crate) fn new(v: &str) -> Hay {
         // Documents come one after the other: their buffers are reused rather than
         // allocated (and their pages faulted in) again.
-        let (mut chars, mut offs, mut words) = HAY_BUFFERS.with(|b| b.take());
+        let (mut chars, mut offs, mut words, mut suspects) = HAY_BUFFERS.with(|b| b.take());
         chars.clear();
         offs.clear();
         words.clear();
+        suspects.clear();
         chars.reserve(v.len() / 2 + 1);
         offs.reserve(v.len() / 2 + 1);
-        let arabic_word = &*ARABIC_WORD;
+        let class = &*ARABIC_CLASS;
         let b = v.as_bytes();
         // The start of the word being read, if any.
         let mut word: Option<u32> = None;
+        // The whitespace-delimited word being read: its byte start, whether it has only
+        // common letters so far, whether it has an Arabic character.
+        const NONE: usize = usize::MAX;
+        let mut token = NONE;
+        let (mut plain, mut arabic) = (true, false);
+        let mut runs = Runs::default();
         let mut i = 0;
         while i < b.len() {
             let x = b[i];
-            // Arabic (two bytes, D8–DB, never a quote mark) decoded here; the rest by
-            // the library.
+            if token == NONE {
+                token = i;
+                (plain, arabic) = (true, false);
+            }
+            // Arabic (two bytes, D8–DB, never a quote mark or a space) decoded here; the
+            // rest by the library.
             let (c, is_word_char) = if x & 0xFC == 0xD8 && i + 1 < b.len() {
                 let k = (usize::from(x & 3) << 6) | usize::from(b[i + 1] & 0x3F);
+                let f = class[k];
+                arabic = true;
+                plain &= f & COMMON != 0;
                 (
                     char::from_u32(0x600 + k as u32).unwrap_or('\u{FFFD}'),
-                    arabic_word[k],
+                    f & WORD != 0,
                 )
             } else {
                 let c = if x < 0x80 {
@@ -1056,6 +1182,19 @@ impl Hay {
                 } else {
                     v[i..].chars().next().unwrap_or('\u{FFFD}')
                 };
+                let space = if x < 0x80 {
+                    x.is_ascii_whitespace()
+                } else {
+                    c.is_whitespace()
+                };
+                if space {
+                    if token < i {
+                        runs.word(&b[token..i], token, plain, arabic, &mut suspects);
+                    }
+                    token = NONE;
+                } else {
+                    plain = false;
+                }
                 if is_quote(c) {
                     i += c.len_utf8();
                     continue;
@@ -1077,7 +1216,16 @@ impl Hay {
         if let Some(s) = word {
             words.push(s..chars.len() as u32);
         }
-        Hay { chars, offs, words }
+        if token < b.len() {
+            runs.word(&b[token..], token, plain, arabic, &mut suspects);
+        }
+        runs.flush(&mut suspects);
+        Hay {
+            chars,
+            offs,
+            words,
+            suspects,
+        }
     }
 
     /// The view byte end of character `i`.
@@ -1263,6 +1411,39 @@ mod tests {
             lex().trie_hits(&hay, |h| found.push(walked(h)));
             found.sort();
             proptest::prop_assert_eq!(found, every_start(lex(), &hay), "{:?}", text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, .. Default::default() })]
+        /// Words plain and suspect, short and long, spaced out, repeated, with digits,
+        /// Latin lookalikes, separators and quote marks: the candidates from the words
+        /// the decoding kept are the candidates from every word.
+        #[test]
+        fn suspects_keep_every_candidate(
+            v in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "داعش", "دا3ش", "دlعش", "تنـ.ـظيم", "د", "ا", "ع", "ش", "في", "من",
+                    "الرقة", "ههه", "دااااعش", "ٮ", "ـ", ".", "،", "3", "l", "x", "«", "»",
+                    "\"", " ", " ", " ", "  ", "\n", "\t", "\u{a0}", "\u{2003}", "١٢",
+                    "پ", "😀",
+                ]),
+                0..30,
+            )
+        ) {
+            let text: String = v.concat();
+            let view = Lexicon::view(&text);
+            let hay = Hay::new(view.as_str());
+            let cfg = candidate_config();
+            let all: Vec<_> = rasid_text::candidates_in(&text, &view, &cfg)
+                .into_iter()
+                .map(|c| (c.key, c.src, c.technique))
+                .collect();
+            let kept: Vec<_> = rasid_text::candidates_in_tokens(&text, &view, &hay.suspects, &cfg)
+                .into_iter()
+                .map(|c| (c.key, c.src, c.technique))
+                .collect();
+            proptest::prop_assert_eq!(kept, all, "{:?}", text);
         }
     }
 

@@ -340,6 +340,15 @@ fn classify_words(view: &str, all: bool, mut f: impl FnMut(usize, usize, u8, usi
     }
 }
 
+/// Whether `c` separates words for [`classify_words`].
+fn is_word_space(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_whitespace()
+    } else {
+        c.is_whitespace()
+    }
+}
+
 /// Whether the two bytes `D8 y` (first half) or `D9 y` (second half) encode one of the
 /// common Arabic letters: ء to غ (D8 A1–BA) and ف to ي (D9 81–8A).
 static COMMON_LETTER: [bool; 512] = {
@@ -357,7 +366,9 @@ static COMMON_LETTER: [bool; 512] = {
     t
 };
 
-fn chunks(view: &str, all: bool) -> Vec<Chunk> {
+/// The chunks of `view` that may yield a candidate: from every word of `view`, or with
+/// `tokens` from those words only (see [`candidates_in_tokens`]).
+fn chunks(view: &str, all: bool, tokens: Option<&[Range<usize>]>) -> Vec<Chunk> {
     let mut out = Vec::new();
     let flush = |s: usize, e: usize, out: &mut Vec<Chunk>| {
         let text = &view[s..e];
@@ -393,13 +404,31 @@ fn chunks(view: &str, all: bool) -> Vec<Chunk> {
     };
     // The words that may yield a candidate; a run of others is kept as one break.
     let mut words: Vec<(usize, usize, u8, usize)> = Vec::new();
-    classify_words(view, all, |s, e, class, letters| {
+    let mut keep = |s: usize, e: usize, class: u8, letters: usize| {
         if class != 0 {
             words.push((s, e, class, letters));
         } else if words.last().is_some_and(|w| w.2 != 0) {
             words.push((s, e, 0, letters));
         }
-    });
+    };
+    match tokens {
+        Some(tokens) if !all => {
+            let mut prev_end = None;
+            for t in tokens {
+                // Words left out between two given ones break a run.
+                if prev_end.is_some_and(|p: usize| {
+                    p > t.start || !view[p..t.start].chars().all(is_word_space)
+                }) {
+                    keep(t.start, t.start, 0, 0);
+                }
+                classify_words(&view[t.clone()], false, |s, e, class, letters| {
+                    keep(t.start + s, t.start + e, class, letters)
+                });
+                prev_end = Some(t.end);
+            }
+        }
+        _ => classify_words(view, all, keep),
+    }
     let mut k = 0;
     while k < words.len() {
         match words[k].2 {
@@ -467,11 +496,36 @@ pub fn candidates(text: &str, config: &CandidateConfig) -> Vec<Candidate> {
 }
 
 /// Like [`candidates`], on a display view of `text` that the caller already has.
-pub fn candidates_in(_text: &str, view: &View, config: &CandidateConfig) -> Vec<Candidate> {
+pub fn candidates_in(text: &str, view: &View, config: &CandidateConfig) -> Vec<Candidate> {
+    candidates_from(text, view, None, config)
+}
+
+/// Like [`candidates_in`], for a caller that has already gone over the words of the view
+/// (a matcher decoding it): only the whitespace-delimited words in `tokens` (byte
+/// ranges of the view, in order) are looked at. The result is that of
+/// [`candidates_in`] when `tokens` holds every word that is not either free of Arabic
+/// letters (lead bytes D8–DB) or three or more of the common letters ء–غ and ف–ي with no
+/// letter three times in a row: a word of that kind yields no candidate. With the split
+/// or reversal technique on, every word can yield one and `tokens` is not used.
+pub fn candidates_in_tokens(
+    text: &str,
+    view: &View,
+    tokens: &[Range<usize>],
+    config: &CandidateConfig,
+) -> Vec<Candidate> {
+    candidates_from(text, view, Some(tokens), config)
+}
+
+fn candidates_from(
+    _text: &str,
+    view: &View,
+    tokens: Option<&[Range<usize>]>,
+    config: &CandidateConfig,
+) -> Vec<Candidate> {
     let on = |t: Technique| config.techniques.contains(&t);
     let v = view.as_str();
     let src = |r: &Range<usize>| view.to_source(r.clone());
-    let chunks = chunks(v, on(Technique::Split) || on(Technique::Reversed));
+    let chunks = chunks(v, on(Technique::Split) || on(Technique::Reversed), tokens);
     let mut out = Vec::new();
     for ch in &chunks {
         if ch.arabic_letters == 0 {
@@ -788,6 +842,52 @@ mod tests {
                 proptest::prop_assert_eq!(&text[s..e], *w);
                 proptest::prop_assert_eq!((class, letters), interesting(w), "{:?}", w);
             }
+        }
+
+        /// Given the words that are not plain and long (and at will some that are),
+        /// `candidates_in_tokens` finds what `candidates_in` finds.
+        #[test]
+        fn given_words_suffice(
+            v in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "داعش", "دا3ش", "دlعش", "تنـ.ـظيم", "د", "ا", "ع", "ش", "في", "الرقة",
+                    "ههه", "ٮ", "،", "3", "x", "«", " ", " ", "  ", "\n",
+                ]),
+                0..30,
+            ),
+            extra in proptest::bool::ANY,
+        ) {
+            let text: String = v.concat();
+            let config = CandidateConfig {
+                techniques: vec![
+                    Technique::Separator,
+                    Technique::Spacing,
+                    Technique::Arabizi,
+                    Technique::Lookalike,
+                    Technique::Rasm,
+                    Technique::Repetition,
+                ],
+                max_expansions: 64,
+            };
+            let view = Normalizer::new(Config {
+                level: Level::Match,
+                fold_case: true,
+                record_repairs: true,
+            })
+            .normalize(&text);
+            let mut tokens = Vec::new();
+            classify_words(view.as_str(), false, |s, e, class, _| {
+                if class != 0 || extra {
+                    tokens.push(s..e);
+                }
+            });
+            let key = |c: Candidate| (c.key, c.src, c.technique);
+            let all: Vec<_> = candidates_in(&text, &view, &config).into_iter().map(key).collect();
+            let given: Vec<_> = candidates_in_tokens(&text, &view, &tokens, &config)
+                .into_iter()
+                .map(key)
+                .collect();
+            proptest::prop_assert_eq!(given, all, "{:?}", text);
         }
     }
 
