@@ -42,6 +42,31 @@ impl EntityKind {
     }
 }
 
+/// Which kind of entry a [`Hit`] is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HitClass {
+    /// Actors and places (a name can be both: إيران).
+    Name = 0,
+    /// Event words.
+    Trigger = 1,
+    /// Cue words.
+    Cue = 2,
+}
+
+/// One match of a lexicon key, as the matcher reports it: at a word start or after a
+/// proclitic chain, ending at the word end or before a closed suffix, possibly through
+/// an undone evasion spelling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Byte range in the original text.
+    pub src: Range<usize>,
+    /// Which kind of entry.
+    pub class: HitClass,
+    /// The evasion spelling undone to find it, if any.
+    pub technique: Option<Technique>,
+    key: u32,
+}
+
 /// Where a place entity was resolved to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaceInfo {
@@ -185,6 +210,47 @@ impl Lexicon {
 
     /// [`Lexicon::find`] over a view of `text` made by [`Lexicon::view`].
     pub fn find_in(&self, text: &str, view: &rasid_text::View) -> Vec<Entity> {
+        let kept = self.matched(text, view);
+        self.resolve(text, view, kept)
+    }
+
+    /// What the matcher finds in `text`, before places are told apart and generic nouns
+    /// are resolved (see [`Hit`]): for each class of entry (names, event words, cues),
+    /// the longest hits that do not overlap, in order of position.
+    pub fn hits(&self, text: &str) -> Vec<Hit> {
+        self.hits_in(text, &Lexicon::view(text))
+    }
+
+    /// [`Lexicon::hits`] over a view of `text` made by [`Lexicon::view`].
+    pub fn hits_in(&self, text: &str, view: &rasid_text::View) -> Vec<Hit> {
+        self.matched(text, view)
+            .into_iter()
+            .map(|r| Hit {
+                src: r.src,
+                class: match r.class {
+                    0 => HitClass::Name,
+                    1 => HitClass::Trigger,
+                    _ => HitClass::Cue,
+                },
+                technique: r.technique,
+                key: r.key,
+            })
+            .collect()
+    }
+
+    /// The entries a hit stands for: an ambiguous name stands for several places, or
+    /// for an actor and a place.
+    pub fn hit_entries<'a>(&'a self, hit: &Hit) -> impl Iterator<Item = EntryRef> + 'a {
+        let class = hit.class as u8;
+        self.keys[hit.key as usize]
+            .entries
+            .iter()
+            .copied()
+            .filter(move |e| class_of(e) == class)
+    }
+
+    /// The hits of a document, checked and kept per class (see [`Lexicon::hits`]).
+    fn matched(&self, text: &str, view: &rasid_text::View) -> Vec<Raw> {
         let v = view.as_str();
         let mut raws: Vec<Raw> = Vec::new();
         let hay = Hay::new(v);
@@ -217,7 +283,7 @@ impl Lexicon {
             TAKEN.with(|t| t.set(taken));
         }
         kept.sort_by_key(|r| (r.src.start, r.class));
-        self.resolve(text, view, kept)
+        kept
     }
 
     /// Every lexicon key that starts at a word start of `hay`, or after a proclitic chain

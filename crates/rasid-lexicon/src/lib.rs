@@ -44,7 +44,7 @@ pub use data::{
     parse_contextual_tsv, parse_cues_tsv, parse_places_tsv, parse_toml, parse_triggers_tsv, Actor,
     Contextual, Cue, FeatureKind, Place, Trigger,
 };
-pub use find::{Entity, EntityKind, PlaceInfo};
+pub use find::{Entity, EntityKind, Hit, HitClass, PlaceInfo};
 
 /// ACLED's sub-event types with their event type, in the codebook's precedence order.
 pub const SUB_EVENT_TYPES: &[(&str, &str)] = &[

@@ -311,3 +311,46 @@ proptest::proptest! {
         }
     }
 }
+
+/// The matcher's own output: each hit with its original span, class and entries, an
+/// ambiguous name with all of its places, an evasion spelling with its technique.
+#[test]
+fn hits_carry_span_class_and_entries() {
+    let lex = lexicon();
+    let text = "قصف بالرقة وهجوم لـ\"قسد\" ومقاتلو دا3ش";
+    let hits = lex.hits(text);
+    let name = |s: &str| {
+        hits.iter()
+            .find(|h| h.class == rasid_lexicon::HitClass::Name && &text[h.src.clone()] == s)
+            .unwrap_or_else(|| panic!("no name hit {s:?} in {hits:?}"))
+    };
+    let raqqa = name("الرقة");
+    let places = lex
+        .hit_entries(raqqa)
+        .filter(|e| matches!(e, EntryRef::Place(_)))
+        .count();
+    assert!(
+        places >= 2,
+        "الرقة is the city and the governorate: {places}"
+    );
+    let sdf = name("قسد");
+    assert!(lex.hit_entries(sdf).any(|e| match e {
+        EntryRef::Actor(i) => lex.actors()[i as usize].id == "sdf",
+        _ => false,
+    }));
+    let isis = name("دا3ش");
+    assert_eq!(isis.technique, Some(rasid_text::Technique::Arabizi));
+    assert!(hits
+        .iter()
+        .any(|h| h.class == rasid_lexicon::HitClass::Trigger && &text[h.src.clone()] == "قصف"));
+    // In order of position, and no two hits of one class overlap.
+    assert!(hits.windows(2).all(|w| w[0].src.start <= w[1].src.start));
+    for (i, a) in hits.iter().enumerate() {
+        for b in &hits[i + 1..] {
+            assert!(
+                a.class != b.class || a.src.end <= b.src.start || b.src.end <= a.src.start,
+                "{a:?} and {b:?} overlap"
+            );
+        }
+    }
+}
