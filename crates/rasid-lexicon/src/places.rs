@@ -181,6 +181,117 @@ fn not_a_place(view: &str, r: &Range<usize>, p: &Place, sports: &SportsWords) ->
     at.get(i).is_some_and(|&w| w < end)
 }
 
+/// A country's adjective in the masculine (match level): after a town's name it agrees
+/// with a club, not with the town, which is feminine (ميلان الإيطالي، بورتو البرتغالي،
+/// اتحاد جدة السعودي; but مدينة ميلان الإيطالية).
+const COUNTRY_ADJECTIVES: &[&str] = &[
+    "الايطالي",
+    "الاسباني",
+    "البرتغالي",
+    "الروسي",
+    "الفرنسي",
+    "الالماني",
+    "الانجليزي",
+    "الانكليزي",
+    "الاسكتلندي",
+    "البريطاني",
+    "الهولندي",
+    "البلجيكي",
+    "السويسري",
+    "النمساوي",
+    "السويدي",
+    "الدنماركي",
+    "النرويجي",
+    "اليوناني",
+    "الروماني",
+    "الاوكراني",
+    "الصربي",
+    "الكرواتي",
+    "التركي",
+    "البرازيلي",
+    "الارجنتيني",
+    "الامريكي",
+    "الاميركي",
+    "المكسيكي",
+    "الصيني",
+    "الياباني",
+    "الكوري",
+    "الاسترالي",
+    "السعودي",
+    "القطري",
+    "الاماراتي",
+    "الكويتي",
+    "البحريني",
+    "العماني",
+    "اليمني",
+    "العراقي",
+    "السوري",
+    "اللبناني",
+    "الاردني",
+    "المصري",
+    "السوداني",
+    "الليبي",
+    "التونسي",
+    "الجزائري",
+    "المغربي",
+    "الايراني",
+];
+
+/// Masculine nouns a town's name may follow, which such an adjective then agrees with
+/// (ميناء جيهان التركي، حقل العمر السوري).
+const MASCULINE_HEADS: &[&str] = &[
+    "ميناء",
+    "مطار",
+    "معبر",
+    "مرفا",
+    "سجن",
+    "مخيم",
+    "حقل",
+    "سد",
+    "جبل",
+    "جسر",
+    "بنك",
+    "مصرف",
+    "اقليم",
+    "لواء",
+    "قضاء",
+    "مركز",
+    "شارع",
+    "ميدان",
+    "سوق",
+    "مستشفي",
+    "مجمع",
+    // Duals (مطاري عمان الأردني ودمشق السوري).
+    "مطاري",
+    "معبري",
+    "سجني",
+    "مخيمي",
+    "حقلي",
+    "مينائي",
+];
+
+/// Whether the town at `r` is a club: followed by a country's adjective in the masculine,
+/// after no masculine noun it could belong to.
+fn club(view: &str, r: &Range<usize>, p: &Place) -> bool {
+    if !matches!(
+        p.kind,
+        FeatureKind::City | FeatureKind::Town | FeatureKind::Village
+    ) {
+        return false;
+    }
+    let after = view[r.end..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(|c: char| !c.is_alphanumeric());
+    if !COUNTRY_ADJECTIVES.contains(&after) {
+        return false;
+    }
+    let before = view[..r.start].split_whitespace().next_back().unwrap_or("");
+    let head = before.trim_start_matches(['و', 'ف', 'ب', 'ل']);
+    !MASCULINE_HEADS.contains(&head) && !MASCULINE_HEADS.contains(&before)
+}
+
 /// Whether the name at `r` is quoted right after the preposition ل ("قال لـ«الرياض»",
 /// "told Al-Riyadh"): a newspaper or a channel speaks to people, a place is gone *to*
 /// with إلى.
@@ -737,6 +848,7 @@ fn choose(
     }
     if ctx.is_some_and(|c| c.0.forms == NOT_A_PLACE)
         || (!vr.is_empty() && not_a_place(view, vr, p, &doc.sports))
+        || (!vr.is_empty() && ctx.is_none() && club(view, vr, p))
     {
         return None;
     }
