@@ -292,6 +292,28 @@ fn club(view: &str, r: &Range<usize>, p: &Place) -> bool {
     !MASCULINE_HEADS.contains(&head) && !MASCULINE_HEADS.contains(&before)
 }
 
+/// Whether the name at `r` reads as a feminine adjective after a definite noun: a name
+/// with the article and the nisba ending (السعودية، الشرقية) right after a word with
+/// the article (الشركة السعودية، الأحياء الشرقية) is "Saudi", "eastern", not the place.
+fn adjective(view: &str, r: &Range<usize>) -> bool {
+    let name = &view[r.clone()];
+    if !(name.starts_with("ال") && name.ends_with("يه")) || name.contains(' ') {
+        return false;
+    }
+    // The word right before, without a quote mark or a comma between.
+    let before = view[..r.start].trim_end();
+    if before.ends_with(|c: char| !c.is_alphanumeric()) {
+        return false;
+    }
+    let word = before
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    ["ال", "وال", "بال", "فال", "كال", "لل", "ولل"]
+        .iter()
+        .any(|p| word.strip_prefix(p).is_some_and(|w| w.chars().count() >= 2))
+}
+
 /// Whether the name at `r` is quoted right after the preposition ل ("قال لـ«الرياض»",
 /// "told Al-Riyadh"): a newspaper or a channel speaks to people, a place is gone *to*
 /// with إلى.
@@ -849,6 +871,7 @@ fn choose(
     if ctx.is_some_and(|c| c.0.forms == NOT_A_PLACE)
         || (!vr.is_empty() && not_a_place(view, vr, p, &doc.sports))
         || (!vr.is_empty() && ctx.is_none() && club(view, vr, p))
+        || (!vr.is_empty() && ctx.is_none() && adjective(view, vr))
     {
         return None;
     }
