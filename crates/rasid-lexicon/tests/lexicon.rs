@@ -354,3 +354,34 @@ fn hits_carry_span_class_and_entries() {
         }
     }
 }
+
+/// Countries and conflict regions far from the Middle East resolve to their entry
+/// (`tests/data/entities/world.tsv`; every row must pass, each failure named).
+#[test]
+fn world_places_resolve_to_their_entry() {
+    let lex = lexicon();
+    let text = data("entities/world.tsv");
+    let mut failures = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [sentence, name, id] = cols[..] else {
+            panic!("world.tsv:{}: expected three columns", n + 1);
+        };
+        let got: Vec<String> = lex
+            .find(sentence)
+            .into_iter()
+            .filter(|e| e.kind == EntityKind::Place && sentence[e.src.clone()].contains(name))
+            .map(|e| e.id)
+            .collect();
+        if !got.iter().any(|g| g == id) {
+            failures.push(format!(
+                "world.tsv:{}: {name:?} expected {id}, found {got:?}",
+                n + 1
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
