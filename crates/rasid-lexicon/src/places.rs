@@ -99,6 +99,20 @@ const NOT_A_PLACE: &[&str] = &[
     "real",
     "dynamo",
     "inter",
+    // Club names made of a word and a town (اتحاد طنجة، أولمبيك خريبكة، بايرن ميونيخ،
+    // ستيوا بوخارست، وفاق سطيف، مولودية بجاية).
+    "اتحاد",
+    "اولمبيك",
+    "اولمبي",
+    "مولوديه",
+    "وفاق",
+    "بايرن",
+    "بوروسيا",
+    "شاختار",
+    "ستيوا",
+    "سسكا",
+    "لوكوموتيف",
+    "سبارتاك",
     // A company or an airline named after a place (شركة قطر للغاز، طيران الخليج);
     // "طيران الإمارات" over Yemen is an air force, an actor, not where anything happened.
     "شركه",
