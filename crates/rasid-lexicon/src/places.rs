@@ -113,6 +113,10 @@ const NOT_A_PLACE: &[&str] = &[
     "سسكا",
     "لوكوموتيف",
     "سبارتاك",
+    // Idioms: جوز الهند (coconut), صلاة المغرب and أذان المغرب (the sunset prayer).
+    "جوز",
+    "صلاه",
+    "اذان",
     // A company or an airline named after a place (شركة قطر للغاز، طيران الخليج);
     // "طيران الإمارات" over Yemen is an air force, an actor, not where anything happened.
     "شركه",
@@ -152,7 +156,13 @@ const NOT_A_PLACE_AFTER: &[&str] = &[
     "times",
     "post",
     "united",
+    // باريس سان جيرمان, a club.
+    "سان",
 ];
+
+/// A name that is a word of an idiom when the given word follows: ينبع من ("stems
+/// from"; Yanbu), النيل من ("harming"; the Nile).
+const IDIOMS: &[(&str, &str)] = &[("ينبع", "من"), ("النيل", "من")];
 
 /// Words that make a sentence sports news, where a foreign city is a club.
 const SPORTS: &[&str] = &[
@@ -176,6 +186,10 @@ const SPORTS: &[&str] = &[
 fn not_a_place(view: &str, r: &Range<usize>, p: &Place, sports: &SportsWords) -> bool {
     let after = view[r.end..].split_whitespace().next().unwrap_or("");
     if NOT_A_PLACE_AFTER.contains(&after) {
+        return true;
+    }
+    let name = &view[r.clone()];
+    if IDIOMS.iter().any(|&(n, next)| n == name && next == after) {
         return true;
     }
     if told_the_paper(view, r) {
