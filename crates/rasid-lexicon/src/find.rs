@@ -586,7 +586,13 @@ impl Lexicon {
             let surface = text[r.src.clone()].to_string();
             match r.class {
                 0 => {
-                    let places: Vec<u32> = if r.places_allowed {
+                    // A word with tanween is indefinite, an adverb or an ordinary noun
+                    // (دوماً "always"), never a place's name.
+                    let tanween = text[r.src.start..]
+                        .chars()
+                        .take(surface.chars().count() + 2)
+                        .any(|c| matches!(c, '\u{64B}'..='\u{64D}'));
+                    let places: Vec<u32> = if r.places_allowed && !tanween {
                         entries()
                             .filter_map(|e| {
                                 if let EntryRef::Place(i) = e {

@@ -158,11 +158,21 @@ const NOT_A_PLACE_AFTER: &[&str] = &[
     "united",
     // باريس سان جيرمان, a club.
     "سان",
+    // باراك أوباما: ب + أراك (Arak) is a man's name here.
+    "اوباما",
 ];
 
 /// A name that is a word of an idiom when the given word follows: ينبع من ("stems
-/// from"; Yanbu), النيل من ("harming"; the Nile).
-const IDIOMS: &[(&str, &str)] = &[("ينبع", "من"), ("النيل", "من")];
+/// from"; Yanbu), النيل من ("harming"; the Nile), الرباط الصليبي (a ligament; Rabat).
+const IDIOMS: &[(&str, &str)] = &[
+    ("ينبع", "من"),
+    ("النيل", "من"),
+    ("النيل", "منه"),
+    ("النيل", "منها"),
+    ("النيل", "منهم"),
+    // The cruciate ligament (الرباط الصليبي), not Rabat.
+    ("الرباط", "الصليبي"),
+];
 
 /// Words that make a sentence sports news, where a foreign city is a club.
 const SPORTS: &[&str] = &[
@@ -184,7 +194,11 @@ const SPORTS: &[&str] = &[
 /// Whether the hit at `r` is followed by a word that makes it a newspaper or a team, or sits
 /// in a sports sentence while being a city outside the region.
 fn not_a_place(view: &str, r: &Range<usize>, p: &Place, sports: &SportsWords) -> bool {
-    let after = view[r.end..].split_whitespace().next().unwrap_or("");
+    let after = view[r.end..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(|c: char| !c.is_alphanumeric());
     if NOT_A_PLACE_AFTER.contains(&after) {
         return true;
     }
