@@ -724,3 +724,23 @@ fn a_200_mb_file_is_refused_by_name_and_the_rest_is_stored() {
     assert!(stdout(&o).contains(": 1 articles stored"), "{}", stdout(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `eval-ner` reads every nesting layer of a Wojood-style file: the town inside the
+/// municipality's name is a place the lexicon must find, and finds.
+#[test]
+fn eval_ner_reads_nested_layers() {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/ner/nested.conll");
+    let o = rasid(&["eval-ner", file.to_str().unwrap()], b"");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = stdout(&o);
+    let loc = out
+        .lines()
+        .find(|l| l.starts_with("LOC:"))
+        .expect("a LOC line");
+    assert!(loc.contains("(tp 3, fp 0, fn 0)"), "{out}");
+}

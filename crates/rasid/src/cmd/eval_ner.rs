@@ -10,7 +10,8 @@ use rasid_lexicon::EntityKind;
 
 /// Score place (LOC) and organisation (ORG) recognition on a CoNLL file (token TAB
 /// B-/I- tag per line, blank line between sentences): entity-level precision, recall and
-/// F1 with exact token spans.
+/// F1 with exact token spans. A third column of tags joined by `|` (Wojood's nested
+/// layers) is read layer by layer: a place inside an organisation's name is a place.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The CoNLL file.
@@ -116,8 +117,17 @@ pub fn run(a: Args) -> Result<ExitCode> {
             ranges.push(s.len()..s.len() + t.len());
             s.push_str(t);
         }
-        let gold: HashSet<(usize, usize, String)> = gold_spans(tags)
-            .into_iter()
+        // Each token's tags, one per nesting layer (Wojood: "I-ORG|B-GPE", a place inside an
+        // organisation's name); the spans of every layer are gold.
+        let layers = tags.iter().map(|t| t.split('|').count()).max().unwrap_or(1);
+        let gold: HashSet<(usize, usize, String)> = (0..layers)
+            .flat_map(|l| {
+                let layer: Vec<String> = tags
+                    .iter()
+                    .map(|t| t.split('|').nth(l).unwrap_or("O").to_string())
+                    .collect();
+                gold_spans(&layer)
+            })
             .filter(|g| g.2 == "LOC" || g.2 == "ORG")
             .collect();
         let mut pred: HashSet<(usize, usize, String)> = HashSet::new();
@@ -179,7 +189,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
             continue;
         }
         tokens.push(cols[0].to_string());
-        tags.push(cols[1].to_string());
+        // A third column of tags joined by | holds every nesting layer, the outermost
+        // first; otherwise the second column is the tag.
+        let nested = cols.get(2).filter(|c| c.contains('|'));
+        tags.push(nested.map_or(cols[1], |c| *c).to_string());
     }
     flush(&mut tokens, &mut tags);
     let stdout = std::io::stdout();
