@@ -140,12 +140,6 @@ pub(crate) fn class_of(e: &EntryRef) -> u8 {
     }
 }
 
-/// The classes a key's entries fall in (0 names, 1 event words, 2 cues).
-fn classes_of(info: &crate::KeyInfo) -> impl Iterator<Item = u8> {
-    let mask = info.entries.iter().fold(0u8, |m, e| m | (1 << class_of(e)));
-    (0..3u8).filter(move |c| mask & (1 << c) != 0)
-}
-
 /// What the letters after a key in its word are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Suffix {
@@ -287,8 +281,7 @@ impl Lexicon {
     }
 
     /// Every lexicon key that starts at a word start of `hay`, or after a proclitic chain
-    /// there, given to `sink` with its chain, view span and the rest of its word; and
-    /// every word (a run of word characters, as a range of `hay`) given to `words`. Each
+    /// there, given to `sink` with its chain, view span and the rest of its word. Each
     /// word start is walked down the trie once per chain, quote marks being transparent
     /// (حديقة “البيضا”, لـ”قسد”); nothing is looked for inside a word.
     pub(crate) fn trie_hits(&self, hay: &Hay, mut sink: impl FnMut(TrieHit<'_>)) {
@@ -424,8 +417,9 @@ impl Lexicon {
             technique = Some(Technique::TatweelSeparator);
         }
         let nisba = suffix == (Suffix::Actor { nisba: true });
-        for class in 0..3u8 {
-            if bits.classes() & (1 << class) == 0 || (class != 0 && nisba) {
+        let classes = bits.classes();
+        for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
+            if class != 0 && nisba {
                 continue;
             }
             if latin && class == 0 {
@@ -505,7 +499,8 @@ impl Lexicon {
             if src.is_empty() {
                 continue;
             }
-            for class in classes_of(info) {
+            let classes = self.key_bits[key as usize].classes();
+            for class in (0..3u8).filter(|c| classes & (1 << c) != 0) {
                 // A candidate never overrides a plain hit of the same class at the same place.
                 if raws.iter().any(|r| {
                     r.class == class
@@ -810,17 +805,14 @@ fn case_ok(original: &str, acronym: bool) -> bool {
 /// The candidate repairs the lexicon confirms. Reversal is looked for on its own (see
 /// `reversed_hits`); a word split in two (تنظ يم) is not repaired here.
 fn candidate_config() -> CandidateConfig {
-    CandidateConfig {
-        techniques: vec![
-            Technique::Separator,
-            Technique::Spacing,
-            Technique::Arabizi,
-            Technique::Lookalike,
-            Technique::Rasm,
-            Technique::Repetition,
-        ],
+    let mut config = CandidateConfig {
         max_expansions: 64,
-    }
+        ..CandidateConfig::default()
+    };
+    config
+        .techniques
+        .retain(|t| !matches!(t, Technique::Split | Technique::Reversed));
+    config
 }
 
 /// Words before a place name that make a region of it: (match-level form, precision).
@@ -1115,7 +1107,7 @@ static ARABIC_CLASS: std::sync::LazyLock<[u8; 256]> = std::sync::LazyLock::new(|
         if is_word(c) {
             f |= WORD;
         }
-        if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}') {
+        if rasid_text::candidates::is_common_letter(c) {
             f |= COMMON;
         }
         f
@@ -1123,91 +1115,6 @@ static ARABIC_CLASS: std::sync::LazyLock<[u8; 256]> = std::sync::LazyLock::new(|
 });
 const WORD: u8 = 1;
 const COMMON: u8 = 2;
-
-/// Whether a letter comes three times in a row in `bytes`, two-byte letters only.
-#[inline]
-fn letter_thrice(bytes: &[u8]) -> bool {
-    bytes
-        .chunks_exact(2)
-        .map(|p| u16::from_ne_bytes([p[0], p[1]]))
-        .scan((0u16, 0u16), |(a, b), c| {
-            let thrice = *a == *b && *b == c;
-            (*a, *b) = (*b, c);
-            Some(thrice)
-        })
-        .any(|t| t)
-}
-
-/// The runs of whitespace-delimited words that may yield a candidate, as [`Hay::new`]
-/// reads them.
-#[derive(Default)]
-struct Runs {
-    /// The current run: each word with whether it is plain (then short: it counts only
-    /// in a spaced-out run).
-    run: Vec<(Range<usize>, bool)>,
-    /// Words of the run that may be a single letter.
-    singles: usize,
-}
-
-impl Runs {
-    /// The word `bytes` (at `start`) ends: a word with an Arabic letter (`arabic`) that is
-    /// not three or more common letters with none three times in a row (`plain`: common
-    /// letters only, two bytes each) joins the run; any other word ends the run.
-    #[inline]
-    fn word(
-        &mut self,
-        bytes: &[u8],
-        start: usize,
-        plain: bool,
-        arabic: bool,
-        suspects: &mut Vec<Range<usize>>,
-    ) {
-        // Most words: three common letters or more, none three times in a row, no run
-        // pending.
-        if plain && bytes.len() > 4 && self.run.is_empty() && !letter_thrice(bytes) {
-            return;
-        }
-        self.word_slow(bytes, start, plain, arabic, suspects);
-    }
-
-    #[inline(never)]
-    fn word_slow(
-        &mut self,
-        bytes: &[u8],
-        start: usize,
-        plain: bool,
-        arabic: bool,
-        suspects: &mut Vec<Range<usize>>,
-    ) {
-        let letters = bytes.len() / 2;
-        let plain = plain && !letter_thrice(bytes);
-        if !arabic || (plain && letters > 2) {
-            self.flush(suspects);
-            return;
-        }
-        if !plain || letters == 1 {
-            self.singles += 1;
-        }
-        self.run.push((start..start + bytes.len(), plain));
-    }
-
-    /// The run ends: its words go to `suspects`, its short plain ones only when the run
-    /// could be a spaced-out word (three words or more, two of them single letters).
-    #[inline]
-    fn flush(&mut self, suspects: &mut Vec<Range<usize>>) {
-        if self.run.is_empty() {
-            return;
-        }
-        let spaced = self.run.len() >= 3 && self.singles >= 2;
-        suspects.extend(
-            self.run
-                .drain(..)
-                .filter(|(_, plain)| spaced || !plain)
-                .map(|(r, _)| r),
-        );
-        self.singles = 0;
-    }
-}
 
 impl Hay {
     pub(crate) fn new(v: &str) -> Hay {
@@ -1229,7 +1136,7 @@ impl Hay {
         const NONE: usize = usize::MAX;
         let mut token = NONE;
         let (mut plain, mut arabic) = (true, false);
-        let mut runs = Runs::default();
+        let mut runs = rasid_text::SuspectWords::default();
         let mut i = 0;
         while i < b.len() {
             let x = b[i];
@@ -1291,7 +1198,7 @@ impl Hay {
         if token < b.len() {
             runs.word(&b[token..], token, plain, arabic, &mut suspects);
         }
-        runs.flush(&mut suspects);
+        runs.finish(&mut suspects);
         Hay {
             chars,
             offs,
@@ -1484,10 +1391,7 @@ mod tests {
             found.sort();
             proptest::prop_assert_eq!(found, every_start(lex(), &hay), "{:?}", text);
         }
-    }
 
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, .. Default::default() })]
         /// Words plain and suspect, short and long, spaced out, repeated, with digits,
         /// Latin lookalikes, separators and quote marks: the candidates from the words
         /// the decoding kept are the candidates from every word.

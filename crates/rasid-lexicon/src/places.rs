@@ -194,11 +194,7 @@ const SPORTS: &[&str] = &[
 /// Whether the hit at `r` is followed by a word that makes it a newspaper or a team, or sits
 /// in a sports sentence while being a city outside the region.
 fn not_a_place(view: &str, r: &Range<usize>, p: &Place, sports: &SportsWords) -> bool {
-    let after = view[r.end..]
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .trim_end_matches(|c: char| !c.is_alphanumeric());
+    let after = word_after(view, r.end);
     if NOT_A_PLACE_AFTER.contains(&after) {
         return true;
     }
@@ -321,15 +317,10 @@ fn club(view: &str, r: &Range<usize>, p: &Place) -> bool {
     ) {
         return false;
     }
-    let after = view[r.end..]
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .trim_end_matches(|c: char| !c.is_alphanumeric());
-    if !COUNTRY_ADJECTIVES.contains(&after) {
+    if !COUNTRY_ADJECTIVES.contains(&word_after(view, r.end)) {
         return false;
     }
-    let before = view[..r.start].split_whitespace().next_back().unwrap_or("");
+    let before = last_word(&view[..r.start]);
     let head = before.trim_start_matches(['و', 'ف', 'ب', 'ل']);
     !MASCULINE_HEADS.contains(&head) && !MASCULINE_HEADS.contains(&before)
 }
@@ -347,10 +338,7 @@ fn adjective(view: &str, r: &Range<usize>) -> bool {
     if before.ends_with(|c: char| !c.is_alphanumeric()) {
         return false;
     }
-    let word = before
-        .rsplit(|c: char| c.is_whitespace())
-        .next()
-        .unwrap_or("");
+    let word = last_word(before);
     ["ال", "وال", "بال", "فال", "كال", "لل", "ولل"]
         .iter()
         .any(|p| word.strip_prefix(p).is_some_and(|w| w.chars().count() >= 2))
@@ -375,11 +363,21 @@ fn told_the_paper(view: &str, r: &Range<usize>) -> bool {
         .is_some_and(crate::find::is_quote);
     let before = before[..before.len() - open.len_utf8()]
         .trim_end_matches(|c: char| c.is_whitespace() || c == rasid_text::chars::TATWEEL);
-    let word = before
-        .rsplit(|c: char| c.is_whitespace())
+    closed && matches!(last_word(before), "ل" | "ول" | "فل")
+}
+
+/// The word of `view` after byte `end`, without the punctuation that ends it.
+fn word_after(view: &str, end: usize) -> &str {
+    view[end..]
+        .split_whitespace()
         .next()
-        .unwrap_or("");
-    closed && matches!(word, "ل" | "ول" | "فل")
+        .unwrap_or("")
+        .trim_end_matches(|c: char| !c.is_alphanumeric())
+}
+
+/// The last whitespace-delimited word of `before`.
+fn last_word(before: &str) -> &str {
+    before.split_whitespace().next_back().unwrap_or("")
 }
 
 /// Where the document's sports words are, found once when first asked for.

@@ -349,8 +349,105 @@ fn is_word_space(c: char) -> bool {
     }
 }
 
+/// A spaced-out word (`دا ع ش`) is a run of at least this many words of one or two
+/// letters…
+const SPACED_WORDS: usize = 3;
+/// …at least this many of them single letters.
+const SPACED_SINGLES: usize = 2;
+
+/// Whether `c` is one of the common Arabic letters ء to غ and ف to ي: a word made of
+/// three or more of them, none three times in a row, yields no candidate.
+pub fn is_common_letter(c: char) -> bool {
+    matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
+}
+
+/// Whether the letters of `bytes` (two bytes each) include one three times in a row.
+fn letter_thrice(bytes: &[u8]) -> bool {
+    bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_ne_bytes([p[0], p[1]]))
+        .scan((0u16, 0u16), |(a, b), c| {
+            let thrice = *a == *b && *b == c;
+            (*a, *b) = (*b, c);
+            Some(thrice)
+        })
+        .any(|t| t)
+}
+
+/// The `tokens` of [`candidates_in_tokens`], for a caller that reads the view word by
+/// word anyway (a matcher decoding it): each whitespace-delimited word goes to
+/// [`SuspectWords::word`], in order, then [`SuspectWords::finish`]. A word is kept when it
+/// may yield a candidate, a short plain one only when it is in a run that may be a
+/// spaced-out word — fewer words than the contract needs, and the same candidates.
+#[derive(Debug, Default)]
+pub struct SuspectWords {
+    /// The current run of kept words, each with whether it is plain (short, then).
+    run: Vec<(Range<usize>, bool)>,
+    /// Words of the run that may be a single letter.
+    singles: usize,
+}
+
+impl SuspectWords {
+    /// The word `bytes` of the view, at byte `start`: `plain` when it is nothing but
+    /// common letters ([`is_common_letter`]), `arabic` when it has a lead byte D8–DB.
+    #[inline]
+    pub fn word(
+        &mut self,
+        bytes: &[u8],
+        start: usize,
+        plain: bool,
+        arabic: bool,
+        out: &mut Vec<Range<usize>>,
+    ) {
+        // Most words: three common letters or more, none three times in a row, no run
+        // pending.
+        if plain && bytes.len() > 4 && self.run.is_empty() && !letter_thrice(bytes) {
+            return;
+        }
+        self.word_slow(bytes, start, plain, arabic, out);
+    }
+
+    #[inline(never)]
+    fn word_slow(
+        &mut self,
+        bytes: &[u8],
+        start: usize,
+        plain: bool,
+        arabic: bool,
+        out: &mut Vec<Range<usize>>,
+    ) {
+        let letters = bytes.len() / 2;
+        let plain = plain && !letter_thrice(bytes);
+        if !arabic || (plain && letters > 2) {
+            self.finish(out);
+            return;
+        }
+        if !plain || letters == 1 {
+            self.singles += 1;
+        }
+        self.run.push((start..start + bytes.len(), plain));
+    }
+
+    /// The run ends (at a word that cannot yield a candidate, or at the end of the view):
+    /// its words go to `out`, its short plain ones only when it may be a spaced-out word.
+    #[inline]
+    pub fn finish(&mut self, out: &mut Vec<Range<usize>>) {
+        if self.run.is_empty() {
+            return;
+        }
+        let spaced = self.run.len() >= SPACED_WORDS && self.singles >= SPACED_SINGLES;
+        out.extend(
+            self.run
+                .drain(..)
+                .filter(|(_, plain)| spaced || !plain)
+                .map(|(r, _)| r),
+        );
+        self.singles = 0;
+    }
+}
+
 /// Whether the two bytes `D8 y` (first half) or `D9 y` (second half) encode one of the
-/// common Arabic letters: ء to غ (D8 A1–BA) and ف to ي (D9 81–8A).
+/// common Arabic letters ([`is_common_letter`]): ء to غ (D8 A1–BA) and ف to ي (D9 81–8A).
 static COMMON_LETTER: [bool; 512] = {
     let mut t = [false; 512];
     let mut y = 0xA1;
@@ -444,7 +541,7 @@ fn chunks(view: &str, all: bool, tokens: Option<&[Range<usize>]>) -> Vec<Chunk> 
                     .count();
                 let singles = words[k..k + run].iter().filter(|w| w.3 == 1).count();
                 for &(s, e, class, _) in &words[k..k + run] {
-                    if class == 2 || (run >= 3 && singles >= 2) {
+                    if class == 2 || (run >= SPACED_WORDS && singles >= SPACED_SINGLES) {
                         flush(s, e, &mut out);
                     }
                 }
@@ -505,8 +602,9 @@ pub fn candidates_in(text: &str, view: &View, config: &CandidateConfig) -> Vec<C
 /// ranges of the view, in order) are looked at. The result is that of
 /// [`candidates_in`] when `tokens` holds every word that is not either free of Arabic
 /// letters (lead bytes D8–DB) or three or more of the common letters ء–غ and ف–ي with no
-/// letter three times in a row: a word of that kind yields no candidate. With the split
-/// or reversal technique on, every word can yield one and `tokens` is not used.
+/// letter three times in a row: a word of that kind yields no candidate ([`SuspectWords`]
+/// collects such tokens, fewer still). With the split or reversal technique on, every
+/// word can yield one and `tokens` is not used.
 pub fn candidates_in_tokens(
     text: &str,
     view: &View,
@@ -709,7 +807,7 @@ fn candidates_from(
                 .iter()
                 .filter(|c| c.arabic_letters == 1)
                 .count();
-            if j - i >= 3 && singles >= 2 {
+            if j - i >= SPACED_WORDS && singles >= SPACED_SINGLES {
                 out.push(join_chunks(&chunks[i..j], &src, Technique::Spacing));
                 i = j;
             } else {
@@ -858,17 +956,9 @@ mod tests {
             extra in proptest::bool::ANY,
         ) {
             let text: String = v.concat();
-            let config = CandidateConfig {
-                techniques: vec![
-                    Technique::Separator,
-                    Technique::Spacing,
-                    Technique::Arabizi,
-                    Technique::Lookalike,
-                    Technique::Rasm,
-                    Technique::Repetition,
-                ],
-                max_expansions: 64,
-            };
+            // Without the techniques that make every word a candidate.
+            let mut config = CandidateConfig::default();
+            config.techniques.retain(|t| !matches!(t, Technique::Split | Technique::Reversed));
             let view = Normalizer::new(Config {
                 level: Level::Match,
                 fold_case: true,

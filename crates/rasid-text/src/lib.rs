@@ -23,7 +23,9 @@ pub mod sentences;
 mod simd;
 pub mod tokenize;
 
-pub use candidates::{candidates, candidates_in, candidates_in_tokens, Candidate, CandidateConfig};
+pub use candidates::{
+    candidates, candidates_in, candidates_in_tokens, Candidate, CandidateConfig, SuspectWords,
+};
 pub use map::OffsetMap;
 pub use normalize::{
     display, line_is_arabic, malformed_marks, match_view, Config, Level, Normalizer,
