@@ -418,7 +418,9 @@ impl SuspectWords {
     ) {
         let letters = bytes.len() / 2;
         let plain = plain && !letter_thrice(bytes);
-        if !arabic || (plain && letters > 2) {
+        // Punctuation around three common letters or more (`الماضي،`, `«داعش»`): the
+        // word yields nothing, as `interesting` trims it.
+        if !arabic || (plain && letters > 2) || (!plain && plain_core(bytes)) {
             self.finish(out);
             return;
         }
@@ -444,6 +446,19 @@ impl SuspectWords {
         );
         self.singles = 0;
     }
+}
+
+/// Whether `bytes` without the punctuation around it ([`trim_punct`]) is three common
+/// letters or more, none three times in a row.
+fn plain_core(bytes: &[u8]) -> bool {
+    let core = trim_punct(bytes);
+    core.len() >= 6
+        && core.len().is_multiple_of(2)
+        && core.chunks_exact(2).all(|p| {
+            matches!(p[0], 0xD8 | 0xD9)
+                && COMMON_LETTER[usize::from(p[0] & 1) << 8 | usize::from(p[1])]
+        })
+        && !letter_thrice(core)
 }
 
 /// Whether the two bytes `D8 y` (first half) or `D9 y` (second half) encode one of the
