@@ -19,6 +19,7 @@ mod check;
 mod data;
 mod find;
 mod places;
+mod trie;
 
 use std::collections::HashMap;
 
@@ -644,15 +645,15 @@ pub(crate) fn normalize_key(norm: &rasid_text::Normalizer, form: &str) -> String
     trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A trie of sorted, distinct keys with their values (`None` when there are none).
+/// A trie of distinct keys with their values (`None` when there are none).
 fn trie<K: AsRef<str>>(
     records: impl IntoIterator<Item = (K, u32)>,
-) -> Result<Option<crawdad::Trie>, LexiconError> {
+) -> Result<Option<trie::Trie>, LexiconError> {
     let mut records = records.into_iter().peekable();
     if records.peek().is_none() {
         return Ok(None);
     }
-    crawdad::Trie::from_records(records)
+    trie::Trie::new(records)
         .map(Some)
         .map_err(|e| LexiconError::new("lexicon", 0, format!("cannot build the trie: {e}")))
 }
@@ -683,11 +684,11 @@ pub struct Lexicon {
     key_ids: FxHashMap<String, u32>,
     rasm: FxHashMap<String, Vec<u32>>,
     /// Single-word actor aliases written backwards.
-    reversed: Option<crawdad::Trie>,
+    reversed: Option<trie::Trie>,
     /// The first two letters of the reversed aliases.
     reversed_starts: find::LetterPairs,
     /// Arabic-script keys, then keys starting with an ASCII character.
-    tries: [Option<crawdad::Trie>; 2],
+    tries: [Option<trie::Trie>; 2],
     norm: rasid_text::Normalizer,
 }
 
@@ -767,7 +768,7 @@ impl Lexicon {
         self.tries
             .iter()
             .flatten()
-            .map(crawdad::Trie::heap_bytes)
+            .map(trie::Trie::heap_bytes)
             .sum()
     }
 }
