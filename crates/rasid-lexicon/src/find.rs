@@ -319,7 +319,7 @@ impl Lexicon {
                 let start = offs[si] as usize;
                 // The chain before the article this chain ends with, if any.
                 let before_article = chain.article();
-                for (key, nchars) in trie.common_prefix_search(chars[si..].iter().copied()) {
+                trie.walk(&chars[si..], |key, nchars| {
                     let end = si + nchars;
                     // The rest of the word after the key (up to five letters: more is no
                     // suffix).
@@ -357,7 +357,7 @@ impl Lexicon {
                             });
                         }
                     }
-                }
+                });
             }
         }
     }
@@ -554,7 +554,7 @@ impl Lexicon {
             if !self.reversed_starts.contains(word[0], word[1]) {
                 continue;
             }
-            for (key, n) in reversed.common_prefix_search(word.iter().copied()) {
+            for (key, n) in reversed.common_prefix_search(word) {
                 let e = w.start + n;
                 if n >= 4
                     && (e == w.end || !is_arabic_letter(hay.chars[e]))
@@ -1395,7 +1395,7 @@ mod tests {
                     return;
                 };
                 let si = ws + k;
-                for (key, nchars) in trie.common_prefix_search(hay.chars[si..].iter().copied()) {
+                for (key, nchars) in trie.common_prefix_search(&hay.chars[si..]) {
                     let end = si + nchars;
                     if key >= lex.real_keys {
                         continue;

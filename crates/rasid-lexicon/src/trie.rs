@@ -4,8 +4,8 @@
 //! end within four or five characters. Nodes are placed breadth first, so the first
 //! levels — where nearly every step of nearly every walk falls — lie together in a few
 //! hundred kilobytes that stay in the core's cache, rather than spread across the whole
-//! array among the long tails of place names that few walks reach. A walk is a loop over
-//! [`Trie::child`] and [`Trie::value`].
+//! array among the long tails of place names that few walks reach. [`Trie::walk`] keeps
+//! the node and its base at hand from one character to the next.
 
 use rustc_hash::FxHashMap;
 
@@ -36,7 +36,7 @@ const FREE: u32 = u32::MAX;
 const ENDS: u32 = 1 << 31;
 
 /// The root's slot.
-pub(crate) const ROOT: u32 = 0;
+const ROOT: u32 = 0;
 
 /// Why a trie cannot be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -170,39 +170,39 @@ impl Trie {
         }
     }
 
-    /// The node reached from `node` by `c`, if any key continues so.
-    #[inline(always)]
-    pub(crate) fn child(&self, node: u32, c: char) -> Option<u32> {
-        let code = self.code(c);
-        if code == 0 {
-            return None;
-        }
-        let t = (self.nodes[node as usize].base & !ENDS) + code;
-        match self.nodes.get(t as usize) {
-            Some(n) if n.check == node => Some(t),
-            _ => None,
-        }
-    }
-
-    /// The value of the key that ends at `node`, if one does.
-    #[inline(always)]
-    pub(crate) fn value(&self, node: u32) -> Option<u32> {
-        (self.nodes[node as usize].base & ENDS != 0).then(|| self.values[node as usize])
-    }
-
     /// Every key that `hay` starts with: (value, length in characters), shortest first.
-    #[inline]
-    pub(crate) fn common_prefix_search<I: Iterator<Item = char>>(
-        &self,
-        hay: I,
-    ) -> impl Iterator<Item = (u32, usize)> + use<'_, I> {
+    pub(crate) fn common_prefix_search(&self, hay: &[char]) -> Vec<(u32, usize)> {
+        let mut out = Vec::new();
+        self.walk(hay, |v, n| out.push((v, n)));
+        out
+    }
+
+    /// Calls `f(value, length in characters)` for every key that `hay` starts with,
+    /// shortest first. The walk keeps the node's base at hand rather than reading the
+    /// node again at each step.
+    #[inline(always)]
+    pub(crate) fn walk(&self, hay: &[char], mut f: impl FnMut(u32, usize)) {
+        let nodes = &self.nodes[..];
         let mut node = ROOT;
-        hay.enumerate()
-            .map_while(move |(i, c)| {
-                node = self.child(node, c)?;
-                Some((self.value(node), i + 1))
-            })
-            .filter_map(|(v, n)| Some((v?, n)))
+        let mut base = nodes[ROOT as usize].base & !ENDS;
+        for (i, &c) in hay.iter().enumerate() {
+            let code = self.code(c);
+            if code == 0 {
+                return;
+            }
+            let t = base + code;
+            let Some(n) = nodes.get(t as usize) else {
+                return;
+            };
+            if n.check != node {
+                return;
+            }
+            node = t;
+            base = n.base & !ENDS;
+            if n.base & ENDS != 0 {
+                f(self.values[t as usize], i + 1);
+            }
+        }
     }
 
     /// Heap bytes of the trie.
@@ -296,12 +296,8 @@ mod tests {
     fn finds_prefixes_and_refuses_bad_keys() {
         let t = Trie::new([("الرقة", 1), ("ال", 2), ("رقة", 3), ("Raqqa", 4)]).unwrap();
         let hay: Vec<char> = "الرقة اليوم".chars().collect();
-        assert_eq!(
-            t.common_prefix_search(hay.iter().copied())
-                .collect::<Vec<_>>(),
-            vec![(2, 2), (1, 5)]
-        );
-        assert_eq!(t.common_prefix_search("x".chars()).count(), 0);
+        assert_eq!(t.common_prefix_search(&hay), vec![(2, 2), (1, 5)]);
+        assert!(t.common_prefix_search(&['x']).is_empty());
         assert_eq!(Trie::new([("", 1)]).unwrap_err(), TrieError::EmptyKey);
         assert_eq!(
             Trie::new([("قسد", 1), ("قسد", 2)]).unwrap_err(),
@@ -323,7 +319,7 @@ mod tests {
             let t = Trie::new(keys.iter().map(|(k, v)| (k.as_str(), *v))).unwrap();
             let hay: Vec<char> = hay.chars().collect();
             for s in 0..hay.len() {
-                let found: Vec<_> = t.common_prefix_search(hay[s..].iter().copied()).collect();
+                let found = t.common_prefix_search(&hay[s..]);
                 proptest::prop_assert_eq!(found, naive(&keys, &hay[s..]));
             }
         }
