@@ -250,34 +250,7 @@ impl Lexicon {
         let hay = Hay::new(v);
         self.trie_hits(&hay, |hit| self.raw_hit(text, view, hit, &mut raws));
         self.candidate_hits(text, view, &hay, &mut raws);
-        // Per class, the longest non-overlapping hits.
-        raws.sort_by(|a, b| {
-            (b.src.len(), a.src.start, a.class).cmp(&(a.src.len(), b.src.start, b.class))
-        });
-        // The original bytes taken so far, one bit per class (a per-thread buffer, all
-        // zero between documents).
-        let mut taken = TAKEN.with(|t| t.take());
-        if taken.len() < text.len() {
-            taken.resize(text.len(), 0);
-        }
-        let mut kept: Vec<Raw> = Vec::new();
-        for r in raws {
-            let bit = 1u8 << r.class;
-            let span = &mut taken[r.src.clone()];
-            if span.iter().any(|&t| t & bit != 0) {
-                continue;
-            }
-            span.iter_mut().for_each(|t| *t |= bit);
-            kept.push(r);
-        }
-        for r in &kept {
-            taken[r.src.clone()].fill(0);
-        }
-        if taken.len() <= HAY_KEPT {
-            TAKEN.with(|t| t.set(taken));
-        }
-        kept.sort_by_key(|r| (r.src.start, r.class));
-        kept
+        longest_per_class(raws)
     }
 
     /// Every lexicon key that starts at a word start of `hay`, or after a proclitic chain
@@ -288,6 +261,7 @@ impl Lexicon {
         let Hay {
             chars, offs, words, ..
         } = hay;
+        let mut found = Vec::new();
         for w in words {
             let (ws, next) = (w.start as usize, w.end as usize);
             let len = next - ws;
@@ -319,7 +293,9 @@ impl Lexicon {
                 let start = offs[si] as usize;
                 // The chain before the article this chain ends with, if any.
                 let before_article = chain.article();
-                trie.walk(&chars[si..], |key, nchars| {
+                trie.walk_into(&chars[si..], &mut found);
+                for &(key, nchars) in &found {
+                    let nchars = nchars as usize;
                     let end = si + nchars;
                     // The rest of the word after the key (up to five letters: more is no
                     // suffix).
@@ -357,7 +333,7 @@ impl Lexicon {
                             });
                         }
                     }
-                });
+                }
             }
         }
     }
@@ -1014,6 +990,61 @@ pub(crate) struct TrieHit<'a> {
     key: u32,
 }
 
+/// Per class of entry, the longest hits that do not overlap, in order of position
+/// (then class, then the longer first). Hits of one class that overlap one another are settled longest first
+/// (the earlier on a tie, then the one found first); most hits overlap none and are
+/// kept as they are.
+fn longest_per_class(mut raws: Vec<Raw>) -> Vec<Raw> {
+    // Stable: hits of one span keep the order they were found in.
+    raws.sort_by_key(|r| (r.src.start, r.class, std::cmp::Reverse(r.src.len())));
+    let mut keep = vec![false; raws.len()];
+    let overlap = |a: &Range<usize>, b: &Range<usize>| a.start < b.end && b.start < a.end;
+    let mut run: Vec<usize> = Vec::new();
+    let settle = |run: &mut Vec<usize>, keep: &mut Vec<bool>| {
+        if let [i] = run[..] {
+            keep[i] = true;
+        } else {
+            run.sort_by_key(|&i| (std::cmp::Reverse(raws[i].src.len()), raws[i].src.start));
+            for (n, &i) in run.iter().enumerate() {
+                keep[i] = !run[..n]
+                    .iter()
+                    .any(|&j| keep[j] && overlap(&raws[i].src, &raws[j].src));
+            }
+        }
+        run.clear();
+    };
+    for class in 0..3u8 {
+        // The runs of hits of the class that overlap one another, in order.
+        let mut end = 0;
+        for (i, r) in raws.iter().enumerate() {
+            if r.class != class {
+                continue;
+            }
+            // An empty span takes nothing and is kept.
+            if r.src.is_empty() {
+                keep[i] = true;
+                continue;
+            }
+            if !run.is_empty() && r.src.start >= end {
+                settle(&mut run, &mut keep);
+            }
+            end = if run.is_empty() {
+                r.src.end
+            } else {
+                end.max(r.src.end)
+            };
+            run.push(i);
+        }
+        if !run.is_empty() {
+            settle(&mut run, &mut keep);
+        }
+    }
+    raws.into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect()
+}
+
 /// Calls `f(length in letters, chain)` for each proclitic chain a word spelled `h` (its
 /// first letters) can start with, each leaving at least one letter after it.
 #[inline(always)]
@@ -1071,8 +1102,6 @@ pub(crate) struct Hay {
 type HayBuffers = (Vec<char>, Vec<u32>, Vec<Range<u32>>, Vec<Range<usize>>);
 
 thread_local! {
-    /// The overlap map of [`Lexicon::find_in`], reused from one document to the next.
-    static TAKEN: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     /// The buffers of the last [`Hay`] made on this thread, reused by the next.
     static HAY_BUFFERS: std::cell::Cell<HayBuffers> = const {
         std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new()))
@@ -1481,6 +1510,54 @@ mod tests {
                 .map(|c| (c.key, c.src, c.technique))
                 .collect();
             proptest::prop_assert_eq!(kept, all, "{:?}", text);
+        }
+    }
+
+    /// The longest hits per class the plain way: all hits longest first, each kept when
+    /// none of its bytes is taken by a hit of its class kept before.
+    fn longest_by_bytes(mut raws: Vec<Raw>) -> Vec<Raw> {
+        raws.sort_by(|a, b| {
+            (b.src.len(), a.src.start, a.class).cmp(&(a.src.len(), b.src.start, b.class))
+        });
+        let mut taken = vec![0u8; raws.iter().map(|r| r.src.end).max().unwrap_or(0)];
+        let mut kept = Vec::new();
+        for r in raws {
+            let bit = 1u8 << r.class;
+            if taken[r.src.clone()].iter().any(|&t| t & bit != 0) {
+                continue;
+            }
+            taken[r.src.clone()].iter_mut().for_each(|t| *t |= bit);
+            kept.push(r);
+        }
+        kept.sort_by_key(|r| (r.src.start, r.class));
+        kept
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 5000, .. Default::default() })]
+        /// Hits of three classes, overlapping in chains, nested, equal, empty: the runs
+        /// of overlapping hits settled longest first keep what taking bytes keeps, in the
+        /// same order.
+        #[test]
+        fn overlaps_settled_as_by_bytes(
+            v in proptest::collection::vec((0usize..40, 0usize..8, 0u8..3), 0..40)
+        ) {
+            let raws: Vec<Raw> = v
+                .iter()
+                .enumerate()
+                .map(|(i, &(start, len, class))| Raw {
+                    src: start..start + len,
+                    key: i as u32,
+                    class,
+                    technique: None,
+                    view: 0..0,
+                    places_allowed: true,
+                })
+                .collect();
+            let key = |r: &Raw| (r.src.clone(), r.key, r.class);
+            let fast: Vec<_> = longest_per_class(raws.clone()).iter().map(key).collect();
+            let plain: Vec<_> = longest_by_bytes(raws).iter().map(key).collect();
+            proptest::prop_assert_eq!(fast, plain);
         }
     }
 

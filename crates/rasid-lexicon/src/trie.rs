@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 pub(crate) struct Trie {
     /// Per character below U+0800, its code (1 and up, by frequency in the keys; 0: in
     /// no key).
-    low: Vec<u16>,
+    low: Box<[u16; LOW]>,
     /// The codes of the other characters of the keys.
     high: FxHashMap<char, u16>,
     /// Per slot: the base its children's slots are counted from (the top bit set when a
@@ -32,6 +32,9 @@ struct Node {
 
 /// The `check` of an empty slot.
 const FREE: u32 = u32::MAX;
+/// The characters whose codes are in a table: U+0000–U+07FF (Latin, Arabic).
+const LOW: usize = 0x800;
+
 /// The bit of `base` that marks a node where a key ends.
 const ENDS: u32 = 1 << 31;
 
@@ -73,7 +76,7 @@ impl Trie {
         }
         let mut by_freq: Vec<(char, u64)> = freq.into_iter().collect();
         by_freq.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut low = vec![0u16; 0x800];
+        let mut low = Box::new([0u16; LOW]);
         let mut high = FxHashMap::default();
         let mut code = FxHashMap::default();
         for (i, &(c, _)) in by_freq.iter().enumerate() {
@@ -164,10 +167,20 @@ impl Trie {
     /// The code of `c` (0 when no key has it).
     #[inline(always)]
     fn code(&self, c: char) -> u32 {
-        match self.low.get(c as usize) {
-            Some(&n) => u32::from(n),
-            None => self.high.get(&c).map_or(0, |&n| u32::from(n)),
+        let i = c as usize;
+        if i < LOW {
+            u32::from(self.low[i])
+        } else {
+            self.code_high(c)
         }
+    }
+
+    /// The code of a character from U+0800 on: rare in the text, kept out of the walk's
+    /// loop.
+    #[cold]
+    #[inline(never)]
+    fn code_high(&self, c: char) -> u32 {
+        self.high.get(&c).map_or(0, |&n| u32::from(n))
     }
 
     /// Every key that `hay` starts with: (value, length in characters), shortest first.
@@ -175,6 +188,15 @@ impl Trie {
         let mut out = Vec::new();
         self.walk(hay, |v, n| out.push((v, n)));
         out
+    }
+
+    /// Every key that `hay` starts with, shortest first, as (value, length in
+    /// characters) in `out` (cleared first). A function of its own, so that the walk's
+    /// few variables stay in registers whatever the caller does with the hits.
+    #[inline(never)]
+    pub(crate) fn walk_into(&self, hay: &[char], out: &mut Vec<(u32, u32)>) {
+        out.clear();
+        self.walk(hay, |v, n| out.push((v, n as u32)));
     }
 
     /// Calls `f(value, length in characters)` for every key that `hay` starts with,
