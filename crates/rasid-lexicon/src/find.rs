@@ -258,9 +258,7 @@ impl Lexicon {
     /// word start is walked down the trie once per chain, quote marks being transparent
     /// (حديقة “البيضا”, لـ”قسد”); nothing is looked for inside a word.
     pub(crate) fn trie_hits(&self, hay: &Hay, mut sink: impl FnMut(TrieHit<'_>)) {
-        let Hay {
-            chars, offs, words, ..
-        } = hay;
+        let (chars, offs, words) = (hay.chars(), hay.offs(), &hay.words);
         let mut found = Vec::new();
         for w in words {
             let (ws, next) = (w.start as usize, w.end as usize);
@@ -523,22 +521,25 @@ impl Lexicon {
         // A word of four letters or more whose letters (up to the first character that is
         // not an Arabic letter) are a reversed name. The trie walk stops at the first
         // letter no reversed name continues with, so most words cost a step or two.
-        for w in hay.words.iter().filter(|w| w.len() >= 4) {
+        let chars = hay.chars();
+        for w in &hay.words {
             let w = w.start as usize..w.end as usize;
-            let word = &hay.chars[w.clone()];
-            // Most words start with two letters no reversed name starts with.
-            if !self.reversed_starts.contains(word[0], word[1]) {
+            // Most words are shorter, or start with two letters no reversed name starts
+            // with: told apart without a branch on each test, for a branch seldom taken.
+            let second = chars[(w.start + 1).min(chars.len() - 1)];
+            if !((w.len() >= 4) & self.reversed_starts.contains(chars[w.start], second)) {
                 continue;
             }
-            for (key, n) in reversed.common_prefix_search(word) {
+            let word = &chars[w.clone()];
+            reversed.walk(word, |key, n| {
                 let e = w.start + n;
                 if n >= 4
-                    && (e == w.end || !is_arabic_letter(hay.chars[e]))
+                    && (e == w.end || !is_arabic_letter(chars[e]))
                     && word[..n].iter().all(|&c| is_arabic_letter(c))
                 {
                     found(w.start, e, key);
                 }
-            }
+            });
         }
     }
 
@@ -1088,8 +1089,11 @@ fn for_each_proclitic(h: &[char], mut f: impl FnMut(usize, Chain)) {
 /// passed over); and the whitespace-delimited words that may hide an evasion spelling,
 /// for [`rasid_text::candidates_in_tokens`].
 pub(crate) struct Hay {
+    /// The characters, in the first `len` places (the buffers keep the size of the
+    /// largest document read on the thread, so that they are not cleared again).
     chars: Vec<char>,
     offs: Vec<u32>,
+    len: usize,
     /// Each word as a range of `chars`.
     words: Vec<Range<u32>>,
     /// View byte ranges of the whitespace-delimited words that may yield a candidate
@@ -1155,12 +1159,14 @@ impl Hay {
         // Documents come one after the other: their buffers are reused rather than
         // allocated (and their pages faulted in) again.
         let (mut chars, mut offs, mut words, mut suspects) = HAY_BUFFERS.with(|b| b.take());
-        chars.clear();
-        offs.clear();
+        // Room for every character: a character is at least a byte.
         words.clear();
         suspects.clear();
-        chars.reserve(v.len() / 2 + 1);
-        offs.reserve(v.len() / 2 + 1);
+        if chars.len() <= v.len() {
+            chars.resize(v.len() + 1, '\0');
+            offs.resize(v.len() + 1, 0);
+        }
+        let mut n = 0;
         let class = &*ARABIC_CLASS;
         let letters = &*ARABIC_CHARS;
         let b = v.as_bytes();
@@ -1187,12 +1193,13 @@ impl Hay {
                 if f & WORD != 0 {
                     arabic = true;
                     if word.is_none() {
-                        word = Some(chars.len() as u32);
+                        word = Some(n as u32);
                     }
                     loop {
                         plain &= f & COMMON != 0;
-                        chars.push(letters[k]);
-                        offs.push(i as u32);
+                        chars[n] = letters[k];
+                        offs[n] = i as u32;
+                        n += 1;
                         i += 2;
                         if i + 1 >= b.len() || b[i] & 0xFC != 0xD8 {
                             break;
@@ -1242,20 +1249,20 @@ impl Hay {
                 }
                 (c, is_word(c))
             };
-            let n = chars.len() as u32;
             if is_word_char {
                 if word.is_none() {
-                    word = Some(n);
+                    word = Some(n as u32);
                 }
             } else if let Some(s) = word.take() {
-                words.push(s..n);
+                words.push(s..n as u32);
             }
-            chars.push(c);
-            offs.push(i as u32);
+            chars[n] = c;
+            offs[n] = i as u32;
+            n += 1;
             i += c.len_utf8();
         }
         if let Some(s) = word {
-            words.push(s..chars.len() as u32);
+            words.push(s..n as u32);
         }
         if token < b.len() {
             runs.word(&b[token..], token, plain, arabic, &mut suspects);
@@ -1264,9 +1271,20 @@ impl Hay {
         Hay {
             chars,
             offs,
+            len: n,
             words,
             suspects,
         }
+    }
+
+    /// The characters, quote marks left out.
+    pub(crate) fn chars(&self) -> &[char] {
+        &self.chars[..self.len]
+    }
+
+    /// The view byte offset of each character.
+    pub(crate) fn offs(&self) -> &[u32] {
+        &self.offs[..self.len]
     }
 
     /// The view byte end of character `i`.
@@ -1311,10 +1329,14 @@ impl LetterPairs {
     /// Whether a word of the set may start with `a` then `b`.
     #[inline]
     pub(crate) fn contains(&self, a: char, b: char) -> bool {
-        match (LetterPairs::index(a), LetterPairs::index(b)) {
-            (Some(a), Some(b)) => self.open || self.bits[a][b >> 6] & (1 << (b & 63)) != 0,
-            _ => self.open,
-        }
+        let (a, b) = (
+            u32::from(a).wrapping_sub(0x600),
+            u32::from(b).wrapping_sub(0x600),
+        );
+        let arabic = (a < 0x100) & (b < 0x100);
+        let (a, b) = ((a & 0xFF) as usize, (b & 0xFF) as usize);
+        let bit = self.bits[a][b >> 6] & (1 << (b & 63)) != 0;
+        self.open | (arabic & bit)
     }
 }
 
@@ -1412,19 +1434,19 @@ mod tests {
     /// characters, offsets and words are checked against the plain reading of its view.
     fn every_start(lex: &Lexicon, v: &str, hay: &Hay) -> Vec<Walked> {
         let (chars, offs, words) = plain_reading(v);
-        assert_eq!(hay.chars, chars, "characters of {v:?}");
-        assert_eq!(hay.offs, offs, "offsets of {v:?}");
+        assert_eq!(hay.chars(), chars, "characters of {v:?}");
+        assert_eq!(hay.offs(), offs, "offsets of {v:?}");
         assert_eq!(hay.words, words, "words of {v:?}");
         let mut out = Vec::new();
         for w in &hay.words {
             let (ws, next) = (w.start as usize, w.end as usize);
-            let head = &hay.chars[ws..next.min(ws + 5)];
+            let head = &hay.chars()[ws..next.min(ws + 5)];
             let mut walk = |k: usize, chain: Chain| {
                 let Some(trie) = &lex.tries[usize::from(head[k].is_ascii())] else {
                     return;
                 };
                 let si = ws + k;
-                for (key, nchars) in trie.common_prefix_search(&hay.chars[si..]) {
+                for (key, nchars) in trie.common_prefix_search(&hay.chars()[si..]) {
                     let end = si + nchars;
                     if key >= lex.real_keys {
                         continue;
@@ -1432,7 +1454,7 @@ mod tests {
                     let rest = if end <= next {
                         (next - end).min(5)
                     } else {
-                        hay.chars[end..]
+                        hay.chars()[end..]
                             .iter()
                             .take(5)
                             .take_while(|c| is_word(**c))
@@ -1440,10 +1462,10 @@ mod tests {
                     };
                     out.push(walked(TrieHit {
                         chain,
-                        start: hay.offs[si] as usize,
+                        start: hay.offs()[si] as usize,
                         end: hay.end_of(end - 1),
                         nchars,
-                        suffix: &hay.chars[end..end + rest],
+                        suffix: &hay.chars()[end..end + rest],
                         key,
                     }));
                 }

@@ -184,6 +184,7 @@ impl Trie {
     }
 
     /// Every key that `hay` starts with: (value, length in characters), shortest first.
+    #[cfg(test)]
     pub(crate) fn common_prefix_search(&self, hay: &[char]) -> Vec<(u32, usize)> {
         let mut out = Vec::new();
         self.walk(hay, |v, n| out.push((v, n)));
