@@ -151,11 +151,14 @@ enum Suffix {
     Other,
 }
 
-/// [`ACTOR_SUFFIXES`] as characters, each with whether it is a nisba ending.
-static SUFFIXES: std::sync::LazyLock<Vec<(Vec<char>, bool)>> = std::sync::LazyLock::new(|| {
+/// [`ACTOR_SUFFIXES`] packed by [`Suffix::pack`], each with whether it is a nisba ending.
+static SUFFIXES: std::sync::LazyLock<Vec<(u64, bool)>> = std::sync::LazyLock::new(|| {
     ACTOR_SUFFIXES
         .iter()
-        .map(|s| (s.chars().collect(), NISBA_SUFFIXES.contains(s)))
+        .filter_map(|s| {
+            let cs: Vec<char> = s.chars().collect();
+            Some((Suffix::pack(&cs)?, NISBA_SUFFIXES.contains(s)))
+        })
         .collect()
 });
 
@@ -164,10 +167,27 @@ impl Suffix {
         if rest.is_empty() {
             return Suffix::None;
         }
-        match SUFFIXES.iter().find(|(s, _)| s.as_slice() == rest) {
+        let Some(packed) = Suffix::pack(rest) else {
+            return Suffix::Other;
+        };
+        match SUFFIXES.iter().find(|&&(s, _)| s == packed) {
             Some(&(_, nisba)) => Suffix::Actor { nisba },
             None => Suffix::Other,
         }
+    }
+
+    /// Up to three characters as one number (each plus one, so that lengths differ),
+    /// compared at once rather than slice by slice; `None` for longer ones, which no
+    /// suffix is.
+    #[inline]
+    fn pack(cs: &[char]) -> Option<u64> {
+        if cs.len() > 3 {
+            return None;
+        }
+        Some(
+            cs.iter()
+                .fold(0u64, |acc, &c| (acc << 21) | (u64::from(c) + 1)),
+        )
     }
 }
 
@@ -1195,8 +1215,13 @@ impl Hay {
                     if word.is_none() {
                         word = Some(n as u32);
                     }
+                    // The last two letters, for a letter three times in a row (which
+                    // makes a word worth a look for a candidate repair).
+                    let (mut p1, mut p2) = (usize::MAX, usize::MAX - 1);
                     loop {
                         plain &= f & COMMON != 0;
+                        plain &= (k != p1) | (k != p2);
+                        (p2, p1) = (p1, k);
                         chars[n] = letters[k];
                         offs[n] = i as u32;
                         n += 1;
@@ -1580,6 +1605,22 @@ mod tests {
             let fast: Vec<_> = longest_per_class(raws.clone()).iter().map(key).collect();
             let plain: Vec<_> = longest_by_bytes(raws).iter().map(key).collect();
             proptest::prop_assert_eq!(fast, plain);
+        }
+    }
+
+    #[test]
+    fn suffixes_are_the_listed_ones() {
+        let of = |s: &str| Suffix::of(&s.chars().collect::<Vec<_>>());
+        assert_eq!(of(""), Suffix::None);
+        for s in ACTOR_SUFFIXES {
+            let nisba = NISBA_SUFFIXES.contains(s);
+            assert_eq!(of(s), Suffix::Actor { nisba }, "{s}");
+            // A letter more or less is another ending.
+            assert_eq!(of(&format!("{s}ة")), Suffix::Other, "{s}ة");
+            assert_eq!(of(&format!("ب{s}")), Suffix::Other, "ب{s}");
+        }
+        for other in ["ة", "ية", "ن", "نا", "يينا", "\0ي", "ي\0", "يا\0"] {
+            assert_eq!(of(other), Suffix::Other, "{other:?}");
         }
     }
 

@@ -389,7 +389,8 @@ pub struct SuspectWords {
 
 impl SuspectWords {
     /// The word `bytes` of the view, at byte `start`: `plain` when it is nothing but
-    /// common letters ([`is_common_letter`]), `arabic` when it has a lead byte D8–DB.
+    /// common letters ([`is_common_letter`]), none three times in a row (the caller
+    /// tells, having read the letters anyway), `arabic` when it has a lead byte D8–DB.
     #[inline]
     pub fn word(
         &mut self,
@@ -399,35 +400,32 @@ impl SuspectWords {
         arabic: bool,
         out: &mut Vec<Range<usize>>,
     ) {
-        // Most words: three common letters or more, none three times in a row, no run
-        // pending.
-        if plain && bytes.len() > 4 && self.run.is_empty() && !letter_thrice(bytes) {
+        // Most words: plain ones, told apart here without a call. Three letters or
+        // more end the run (and yield nothing); one or two may be a piece of a
+        // spaced-out word.
+        if plain {
+            if bytes.len() > 4 {
+                self.finish(out);
+            } else {
+                self.singles += usize::from(bytes.len() <= 2);
+                self.run.push((start..start + bytes.len(), true));
+            }
             return;
         }
-        self.word_slow(bytes, start, plain, arabic, out);
+        self.word_slow(bytes, start, arabic, out);
     }
 
+    /// A word that is not plain: kept unless it has no Arabic character or is
+    /// punctuation around a plain core (`الماضي،`, `«داعش»`), which yields nothing, as
+    /// `interesting` trims it.
     #[inline(never)]
-    fn word_slow(
-        &mut self,
-        bytes: &[u8],
-        start: usize,
-        plain: bool,
-        arabic: bool,
-        out: &mut Vec<Range<usize>>,
-    ) {
-        let letters = bytes.len() / 2;
-        let plain = plain && !letter_thrice(bytes);
-        // Punctuation around three common letters or more (`الماضي،`, `«داعش»`): the
-        // word yields nothing, as `interesting` trims it.
-        if !arabic || (plain && letters > 2) || (!plain && plain_core(bytes)) {
+    fn word_slow(&mut self, bytes: &[u8], start: usize, arabic: bool, out: &mut Vec<Range<usize>>) {
+        if !arabic || plain_core(bytes) {
             self.finish(out);
             return;
         }
-        if !plain || letters == 1 {
-            self.singles += 1;
-        }
-        self.run.push((start..start + bytes.len(), plain));
+        self.singles += 1;
+        self.run.push((start..start + bytes.len(), false));
     }
 
     /// The run ends (at a word that cannot yield a candidate, or at the end of the view):
