@@ -141,7 +141,7 @@ pub(crate) fn class_of(e: &EntryRef) -> u8 {
 }
 
 /// What the letters after a key in its word are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Suffix {
     /// None: the key ends its word.
     None,
@@ -277,80 +277,103 @@ impl Lexicon {
     /// there, given to `sink` with its chain, view span and the rest of its word. Each
     /// word start is walked down the trie once per chain, quote marks being transparent
     /// (حديقة “البيضا”, لـ”قسد”); nothing is looked for inside a word.
-    pub(crate) fn trie_hits(&self, hay: &Hay, mut sink: impl FnMut(TrieHit<'_>)) {
-        let (chars, offs, words) = (hay.chars(), hay.offs(), &hay.words);
+    pub(crate) fn trie_hits(&self, hay: &Hay, mut sink: impl FnMut(TrieHit)) {
+        let (chars, words) = (hay.chars(), &hay.words);
         let mut found = Vec::new();
         for w in words {
             let (ws, next) = (w.start as usize, w.end as usize);
-            let len = next - ws;
+            // Most words start with no proclitic: one walk.
+            if !starts_proclitic(chars[ws]) {
+                self.walk_at(hay, &mut found, ws, next, Chain::NONE, &mut sink);
+                continue;
+            }
             // The first letters of the word, for its proclitics.
-            let n = len.min(5);
-            let head = &chars[ws..ws + n];
+            let head = &chars[ws..next.min(ws + 5)];
             // The walks: from the word start and after each proclitic chain.
-            let mut starts = [(0usize, Chain::NONE); 8];
+            let mut starts = [(0u8, Chain::NONE); 8];
             let mut count = 1;
             for_each_proclitic(head, |k, chain| {
-                starts[count] = (k, chain);
+                starts[count] = (k as u8, chain);
                 count += 1;
             });
             let starts = &starts[..count];
             for &(k, chain) in starts {
+                let k = usize::from(k);
                 // A walk from an article is made from after it, where the keys with the
                 // article are found through their bare forms.
                 if head.get(k..k + 2) == Some(&['ا', 'ل'][..])
                     && starts
                         .iter()
-                        .any(|&(j, c)| j == k + 2 && c.article() == Some(chain))
+                        .any(|&(j, c)| usize::from(j) == k + 2 && c.article() == Some(chain))
                 {
                     continue;
                 }
-                let Some(trie) = &self.tries[usize::from(head[k].is_ascii())] else {
-                    continue;
-                };
-                let si = ws + k;
-                let start = offs[si] as usize;
-                // The chain before the article this chain ends with, if any.
-                let before_article = chain.article();
-                trie.walk_into(&chars[si..], &mut found);
-                for &(key, nchars) in &found {
-                    let nchars = nchars as usize;
-                    let end = si + nchars;
-                    // The rest of the word after the key (up to five letters: more is no
-                    // suffix).
-                    let rest = if end <= next {
-                        (next - end).min(5)
-                    } else {
-                        chars[end..]
-                            .iter()
-                            .take(5)
-                            .take_while(|c| is_word(**c))
-                            .count()
-                    };
-                    let end_byte = hay.end_of(end - 1);
-                    let suffix = &chars[end..end + rest];
-                    if key < self.real_keys {
-                        sink(TrieHit {
-                            chain,
-                            start,
-                            end: end_byte,
-                            nchars,
-                            suffix,
-                            key,
-                        });
-                    }
-                    if let Some(outer) = before_article {
-                        let with_article = self.article[key as usize];
-                        if with_article != crate::NO_KEY {
-                            sink(TrieHit {
-                                chain: outer,
-                                start: offs[si - 2] as usize,
-                                end: end_byte,
-                                nchars: nchars + 2,
-                                suffix,
-                                key: with_article,
-                            });
-                        }
-                    }
+                self.walk_at(hay, &mut found, ws + k, next, chain, &mut sink);
+            }
+        }
+    }
+
+    /// The keys from character `si` of `hay`, in the word that ends at `next`, after
+    /// `chain` (see [`Lexicon::trie_hits`]).
+    #[inline(always)]
+    fn walk_at(
+        &self,
+        hay: &Hay,
+        found: &mut Vec<(u32, u32)>,
+        si: usize,
+        next: usize,
+        chain: Chain,
+        sink: &mut impl FnMut(TrieHit),
+    ) {
+        let (chars, offs) = (hay.chars(), hay.offs());
+        let Some(trie) = &self.tries[usize::from(chars[si].is_ascii())] else {
+            return;
+        };
+        let start = offs[si] as usize;
+        // The chain before the article this chain ends with, if any.
+        let before_article = chain.article();
+        trie.walk_into(&chars[si..], found);
+        for &(key, nchars) in found.iter() {
+            let nchars = nchars as usize;
+            let end = si + nchars;
+            // The rest of the word after the key (up to four letters: more is no
+            // suffix).
+            let rest = if end <= next {
+                (next - end).min(4)
+            } else {
+                chars[end..]
+                    .iter()
+                    .take(4)
+                    .take_while(|c| is_word(**c))
+                    .count()
+            };
+            // A key inside a longer word is no hit, told here without a call.
+            let suffix = Suffix::of(&chars[end..end + rest]);
+            if suffix == Suffix::Other {
+                continue;
+            }
+            let end_byte = hay.end_of(end - 1);
+            if key < self.real_keys {
+                sink(TrieHit {
+                    chain,
+                    start,
+                    end: end_byte,
+                    nchars,
+                    suffix,
+                    key,
+                });
+            }
+            if let Some(outer) = before_article {
+                let with_article = self.article[key as usize];
+                if with_article != crate::NO_KEY {
+                    sink(TrieHit {
+                        chain: outer,
+                        start: offs[si - 2] as usize,
+                        end: end_byte,
+                        nchars: nchars + 2,
+                        suffix,
+                        key: with_article,
+                    });
                 }
             }
         }
@@ -358,7 +381,7 @@ impl Lexicon {
 
     /// One trie hit: checked against its proclitic chain, its suffix and the key's rules,
     /// then pushed per entry class with its original span.
-    fn raw_hit(&self, text: &str, view: &rasid_text::View, hit: TrieHit<'_>, raws: &mut Vec<Raw>) {
+    fn raw_hit(&self, text: &str, view: &rasid_text::View, hit: TrieHit, raws: &mut Vec<Raw>) {
         let v = view.as_str();
         let TrieHit {
             chain,
@@ -382,7 +405,6 @@ impl Lexicon {
         // prefix leaves at least three letters (ولد is not و + لد).
         let places_allowed = chain.is_none() || (chain.place_ok() && nchars >= 3);
         // Right: the word end, or a closed suffix for actors and event words.
-        let suffix = Suffix::of(suffix);
         let suffix_ok = match suffix {
             Suffix::None => true,
             Suffix::Actor { .. } => !latin && nchars >= 3 && bits.has(KeyBits::NOT_ALL_PLACES),
@@ -997,7 +1019,7 @@ impl Chain {
 }
 
 /// A key found by the trie walk.
-pub(crate) struct TrieHit<'a> {
+pub(crate) struct TrieHit {
     /// The proclitic chain before it.
     chain: Chain,
     /// View byte range.
@@ -1005,8 +1027,8 @@ pub(crate) struct TrieHit<'a> {
     end: usize,
     /// Its length in characters.
     nchars: usize,
-    /// The rest of its word (up to five letters).
-    suffix: &'a [char],
+    /// What the rest of its word is (never [`Suffix::Other`]).
+    suffix: Suffix,
     /// The key.
     key: u32,
 }
@@ -1066,11 +1088,17 @@ fn longest_per_class(mut raws: Vec<Raw>) -> Vec<Raw> {
         .collect()
 }
 
+/// Whether a proclitic chain may start with `c`.
+#[inline]
+fn starts_proclitic(c: char) -> bool {
+    matches!(c, 'و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا')
+}
+
 /// Calls `f(length in letters, chain)` for each proclitic chain a word spelled `h` (its
 /// first letters) can start with, each leaving at least one letter after it.
 #[inline(always)]
 fn for_each_proclitic(h: &[char], mut f: impl FnMut(usize, Chain)) {
-    if !matches!(h.first(), Some('و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا')) {
+    if !h.first().is_some_and(|&c| starts_proclitic(c)) {
         return;
     }
     let at = |i: usize| h.get(i).copied().unwrap_or('\0');
@@ -1208,9 +1236,8 @@ impl Hay {
             // A run of Arabic word letters (two bytes each, led by D8–DB), the bulk of
             // the text, read in a loop of its own.
             if x & 0xFC == 0xD8 && i + 1 < b.len() {
-                let mut k = (usize::from(x & 3) << 6) | usize::from(b[i + 1] & 0x3F);
-                let mut f = class[k];
-                if f & WORD != 0 {
+                let k = (usize::from(x & 3) << 6) | usize::from(b[i + 1] & 0x3F);
+                if class[k] & WORD != 0 {
                     arabic = true;
                     if word.is_none() {
                         word = Some(n as u32);
@@ -1218,23 +1245,29 @@ impl Hay {
                     // The last two letters, for a letter three times in a row (which
                     // makes a word worth a look for a candidate repair).
                     let (mut p1, mut p2) = (usize::MAX, usize::MAX - 1);
-                    loop {
-                        plain &= f & COMMON != 0;
-                        plain &= (k != p1) | (k != p2);
-                        (p2, p1) = (p1, k);
-                        chars[n] = letters[k];
-                        offs[n] = i as u32;
-                        n += 1;
-                        i += 2;
-                        if i + 1 >= b.len() || b[i] & 0xFC != 0xD8 {
+                    // Pairs of bytes read and characters written in step, so that no
+                    // index is checked on the way.
+                    let mut m = 0;
+                    let pairs = b[i..].chunks_exact(2);
+                    let out = chars[n..].iter_mut().zip(offs[n..].iter_mut());
+                    for (p, (c, o)) in pairs.zip(out) {
+                        if p[0] & 0xFC != 0xD8 {
                             break;
                         }
-                        k = (usize::from(b[i] & 3) << 6) | usize::from(b[i + 1] & 0x3F);
-                        f = class[k];
+                        let k = (usize::from(p[0] & 3) << 6) | usize::from(p[1] & 0x3F);
+                        let f = class[k];
                         if f & WORD == 0 {
                             break;
                         }
+                        plain &= f & COMMON != 0;
+                        plain &= (k != p1) | (k != p2);
+                        (p2, p1) = (p1, k);
+                        *c = letters[k];
+                        *o = (i + 2 * m) as u32;
+                        m += 1;
                     }
+                    n += m;
+                    i += 2 * m;
                     continue;
                 }
             }
@@ -1419,15 +1452,15 @@ mod tests {
     }
 
     /// What a trie walk reported, owned: chain, view span, length, suffix, key.
-    type Walked = ((u8, u8), usize, usize, usize, String, u32);
+    type Walked = ((u8, u8), usize, usize, usize, Suffix, u32);
 
-    fn walked(hit: TrieHit<'_>) -> Walked {
+    fn walked(hit: TrieHit) -> Walked {
         (
             (hit.chain.conj, hit.chain.second),
             hit.start,
             hit.end,
             hit.nchars,
-            hit.suffix.iter().collect(),
+            hit.suffix,
             hit.key,
         )
     }
@@ -1485,12 +1518,16 @@ mod tests {
                             .take_while(|c| is_word(**c))
                             .count()
                     };
+                    let suffix = Suffix::of(&hay.chars()[end..end + rest]);
+                    if suffix == Suffix::Other {
+                        continue;
+                    }
                     out.push(walked(TrieHit {
                         chain,
                         start: hay.offs()[si] as usize,
                         end: hay.end_of(end - 1),
                         nchars,
-                        suffix: &hay.chars()[end..end + rest],
+                        suffix,
                         key,
                     }));
                 }
