@@ -1197,9 +1197,20 @@ static ARABIC_CLASS: std::sync::LazyLock<[u8; 256]> = std::sync::LazyLock::new(|
 const WORD: u8 = 1;
 const COMMON: u8 = 2;
 
-/// The characters of the Arabic block, U+0600 + index.
-static ARABIC_CHARS: std::sync::LazyLock<[char; 256]> = std::sync::LazyLock::new(|| {
-    std::array::from_fn(|i| char::from_u32(0x600 + i as u32).unwrap_or('\u{FFFD}'))
+/// Per two bytes read as a little-endian number, the Arabic word character they
+/// encode (lead byte D8–DB), or NUL: a letter of the bulk of the text decoded and
+/// classed in one read.
+static PAIR_LETTERS: std::sync::LazyLock<Box<[char; 1 << 16]>> = std::sync::LazyLock::new(|| {
+    let mut t = Box::new(['\0'; 1 << 16]);
+    for lead in 0xD8..=0xDBu8 {
+        for trail in 0x80..=0xBFu8 {
+            let k = (u32::from(lead & 3) << 6) | u32::from(trail & 0x3F);
+            if let Some(c) = char::from_u32(0x600 + k).filter(|&c| is_word(c)) {
+                t[usize::from(u16::from_le_bytes([lead, trail]))] = c;
+            }
+        }
+    }
+    t
 });
 
 impl Hay {
@@ -1216,7 +1227,7 @@ impl Hay {
         }
         let mut n = 0;
         let class = &*ARABIC_CLASS;
-        let letters = &*ARABIC_CHARS;
+        let pair_letters: &[char; 1 << 16] = &PAIR_LETTERS;
         let b = v.as_bytes();
         // The start of the word being read, if any.
         let mut word: Option<u32> = None;
@@ -1229,6 +1240,22 @@ impl Hay {
         let mut i = 0;
         while i < b.len() {
             let x = b[i];
+            // A space, the most common character after the letters: it ends the word
+            // and the whitespace-delimited word being read.
+            if x == b' ' {
+                if token < i {
+                    runs.word(&b[token..i], token, plain, arabic, &mut suspects);
+                }
+                token = NONE;
+                if let Some(s) = word.take() {
+                    words.push(s..n as u32);
+                }
+                chars[n] = ' ';
+                offs[n] = i as u32;
+                n += 1;
+                i += 1;
+                continue;
+            }
             if token == NONE {
                 token = i;
                 (plain, arabic) = (true, false);
@@ -1244,25 +1271,23 @@ impl Hay {
                     }
                     // The last two letters, for a letter three times in a row (which
                     // makes a word worth a look for a candidate repair).
-                    let (mut p1, mut p2) = (usize::MAX, usize::MAX - 1);
+                    let (mut p1, mut p2) = ('\0', '\u{1}');
                     // Pairs of bytes read and characters written in step, so that no
-                    // index is checked on the way.
+                    // index is checked on the way; each pair looked up at once.
                     let mut m = 0;
                     let pairs = b[i..].chunks_exact(2);
                     let out = chars[n..].iter_mut().zip(offs[n..].iter_mut());
                     for (p, (c, o)) in pairs.zip(out) {
-                        if p[0] & 0xFC != 0xD8 {
+                        let l = pair_letters[usize::from(u16::from_le_bytes([p[0], p[1]]))];
+                        if l == '\0' {
                             break;
                         }
-                        let k = (usize::from(p[0] & 3) << 6) | usize::from(p[1] & 0x3F);
-                        let f = class[k];
-                        if f & WORD == 0 {
-                            break;
-                        }
-                        plain &= f & COMMON != 0;
-                        plain &= (k != p1) | (k != p2);
-                        (p2, p1) = (p1, k);
-                        *c = letters[k];
+                        let u = u32::from(l);
+                        plain &= (u.wrapping_sub(0x621) <= 0x63A - 0x621)
+                            | (u.wrapping_sub(0x641) <= 0x64A - 0x641);
+                        plain &= (l != p1) | (l != p2);
+                        (p2, p1) = (p1, l);
+                        *c = l;
                         *o = (i + 2 * m) as u32;
                         m += 1;
                     }
