@@ -566,10 +566,15 @@ impl Lexicon {
         let chars = hay.chars();
         for w in &hay.words {
             let w = w.start as usize..w.end as usize;
-            // Most words are shorter, or start with two letters no reversed name starts
-            // with: told apart without a branch on each test, for a branch seldom taken.
-            let second = chars[(w.start + 1).min(chars.len() - 1)];
-            if !((w.len() >= 4) & self.reversed_starts.contains(chars[w.start], second)) {
+            // Most words are shorter, or start with three letters no reversed name
+            // starts with: told apart without a branch on each test, for a branch seldom
+            // taken.
+            let last = chars.len() - 1;
+            let (b, c) = (
+                chars[(w.start + 1).min(last)],
+                chars[(w.start + 2).min(last)],
+            );
+            if !((w.len() >= 4) & self.reversed_starts.contains(chars[w.start], b, c)) {
                 continue;
             }
             let word = &chars[w.clone()];
@@ -1198,20 +1203,31 @@ const WORD: u8 = 1;
 const COMMON: u8 = 2;
 
 /// Per two bytes read as a little-endian number, the Arabic word character they
-/// encode (lead byte D8–DB), or NUL: a letter of the bulk of the text decoded and
-/// classed in one read.
-static PAIR_LETTERS: std::sync::LazyLock<Box<[char; 1 << 16]>> = std::sync::LazyLock::new(|| {
-    let mut t = Box::new(['\0'; 1 << 16]);
+/// encode (lead byte D8–DB) as its index in the block (U+0600 + index) with
+/// [`PAIR_WORD`], and [`PAIR_RARE`] unless it is one of the common letters; 0 for
+/// anything else: a letter of the bulk of the text decoded and classed in one read.
+static PAIR_LETTERS: std::sync::LazyLock<Box<[u16; 1 << 16]>> = std::sync::LazyLock::new(|| {
+    let mut t = Box::new([0; 1 << 16]);
     for lead in 0xD8..=0xDBu8 {
         for trail in 0x80..=0xBFu8 {
-            let k = (u32::from(lead & 3) << 6) | u32::from(trail & 0x3F);
-            if let Some(c) = char::from_u32(0x600 + k).filter(|&c| is_word(c)) {
-                t[usize::from(u16::from_le_bytes([lead, trail]))] = c;
+            let k = (u16::from(lead & 3) << 6) | u16::from(trail & 0x3F);
+            let c = char::from_u32(0x600 + u32::from(k)).unwrap_or(' ');
+            if is_word(c) {
+                let rare = if rasid_text::candidates::is_common_letter(c) {
+                    0
+                } else {
+                    PAIR_RARE
+                };
+                t[usize::from(u16::from_le_bytes([lead, trail]))] = k | PAIR_WORD | rare;
             }
         }
     }
     t
 });
+/// In [`PAIR_LETTERS`]: a word character.
+const PAIR_WORD: u16 = 0x100;
+/// In [`PAIR_LETTERS`]: not one of the common letters.
+const PAIR_RARE: u16 = 0x200;
 
 impl Hay {
     pub(crate) fn new(v: &str) -> Hay {
@@ -1227,7 +1243,7 @@ impl Hay {
         }
         let mut n = 0;
         let class = &*ARABIC_CLASS;
-        let pair_letters: &[char; 1 << 16] = &PAIR_LETTERS;
+        let pair_letters: &[u16; 1 << 16] = &PAIR_LETTERS;
         let b = v.as_bytes();
         // The start of the word being read, if any.
         let mut word: Option<u32> = None;
@@ -1271,7 +1287,7 @@ impl Hay {
                     }
                     // The last two letters, for a letter three times in a row (which
                     // makes a word worth a look for a candidate repair).
-                    let (mut p1, mut p2) = ('\0', '\u{1}');
+                    let (mut p1, mut p2) = (0, 1);
                     // Pairs of bytes read and characters written in step, so that no
                     // index is checked on the way; each pair looked up at once.
                     let mut m = 0;
@@ -1279,15 +1295,12 @@ impl Hay {
                     let out = chars[n..].iter_mut().zip(offs[n..].iter_mut());
                     for (p, (c, o)) in pairs.zip(out) {
                         let l = pair_letters[usize::from(u16::from_le_bytes([p[0], p[1]]))];
-                        if l == '\0' {
+                        if l == 0 {
                             break;
                         }
-                        let u = u32::from(l);
-                        plain &= (u.wrapping_sub(0x621) <= 0x63A - 0x621)
-                            | (u.wrapping_sub(0x641) <= 0x64A - 0x641);
-                        plain &= (l != p1) | (l != p2);
+                        plain &= (l & PAIR_RARE == 0) & ((l != p1) | (l != p2));
                         (p2, p1) = (p1, l);
-                        *c = l;
+                        *c = char::from_u32(0x600 + u32::from(l & 0xFF)).unwrap_or(' ');
                         *o = (i + 2 * m) as u32;
                         m += 1;
                     }
@@ -1376,50 +1389,43 @@ impl Hay {
     }
 }
 
-/// The first two letters of a set of Arabic words, for a check before a trie walk.
+/// The first three letters of the words of a set that can be found (four Arabic
+/// letters or more), hashed into a table of bits: a check before a trie walk that
+/// lets few words through, so that its branch is seldom taken.
 #[derive(Clone, Debug)]
-pub(crate) struct LetterPairs {
-    bits: Box<[[u64; 4]; 256]>,
-    /// A word of the set does not start with two letters of the table: every word may
-    /// be one.
-    open: bool,
+pub(crate) struct LetterTriples {
+    bits: Box<[u64; 1 << 10]>,
 }
 
-impl LetterPairs {
-    /// The index of a character of the Arabic block (U+0600–U+06FF) in the table.
-    fn index(c: char) -> Option<usize> {
-        let c = u32::from(c);
-        (0x600..0x700).contains(&c).then(|| (c - 0x600) as usize)
+impl LetterTriples {
+    /// The bit of three letters.
+    #[inline]
+    fn slot(a: char, b: char, c: char) -> usize {
+        let h = u32::from(a).wrapping_mul(0x9E37_79B9)
+            ^ u32::from(b).wrapping_mul(0x85EB_CA6B)
+            ^ u32::from(c).wrapping_mul(0xC2B2_AE35);
+        (h >> 16) as usize
     }
 
-    /// The pairs that start `words`.
-    pub(crate) fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> LetterPairs {
-        let mut bits = Box::new([[0u64; 4]; 256]);
-        let mut open = false;
+    /// The triples that start `words`; a word under four letters, or with a character
+    /// that is not an Arabic letter, is never found and is left out.
+    pub(crate) fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> LetterTriples {
+        let mut bits = Box::new([0u64; 1 << 10]);
         for w in words {
-            let mut cs = w.chars();
-            match (
-                cs.next().and_then(LetterPairs::index),
-                cs.next().and_then(LetterPairs::index),
-            ) {
-                (Some(a), Some(b)) => bits[a][b >> 6] |= 1 << (b & 63),
-                _ => open = true,
+            let cs: Vec<char> = w.chars().collect();
+            if cs.len() >= 4 && cs.iter().all(|&c| is_arabic_letter(c)) {
+                let i = LetterTriples::slot(cs[0], cs[1], cs[2]);
+                bits[i >> 6] |= 1 << (i & 63);
             }
         }
-        LetterPairs { bits, open }
+        LetterTriples { bits }
     }
 
-    /// Whether a word of the set may start with `a` then `b`.
+    /// Whether a word of the set may start with `a`, `b`, `c`.
     #[inline]
-    pub(crate) fn contains(&self, a: char, b: char) -> bool {
-        let (a, b) = (
-            u32::from(a).wrapping_sub(0x600),
-            u32::from(b).wrapping_sub(0x600),
-        );
-        let arabic = (a < 0x100) & (b < 0x100);
-        let (a, b) = ((a & 0xFF) as usize, (b & 0xFF) as usize);
-        let bit = self.bits[a][b >> 6] & (1 << (b & 63)) != 0;
-        self.open | (arabic & bit)
+    pub(crate) fn contains(&self, a: char, b: char, c: char) -> bool {
+        let i = LetterTriples::slot(a, b, c);
+        self.bits[i >> 6] & (1 << (i & 63)) != 0
     }
 }
 
@@ -1687,14 +1693,16 @@ mod tests {
     }
 
     #[test]
-    fn letter_pairs() {
-        let p = LetterPairs::new(["شعاد", "هگرمش"]);
-        assert!(p.contains('ش', 'ع'));
-        assert!(p.contains('ه', 'گ'));
-        assert!(!p.contains('ش', 'ه'));
-        // Outside the Arabic block nothing is known: only an open set may hold it.
-        assert!(!p.contains('a', 'b'));
-        assert!(LetterPairs::new(["ab"]).contains('x', 'y'));
+    fn letter_triples() {
+        let t = LetterTriples::new(["شعاد", "هگرمش", "abcd", "شعا"]);
+        assert!(t.contains('ش', 'ع', 'ا'));
+        assert!(t.contains('ه', 'گ', 'ر'));
+        // Never found (not Arabic letters, or under four letters): left out, so that
+        // the table lets few words through.
+        let none = LetterTriples::new(["abcd", "شعا", "شع1د"]);
+        assert!(!none.contains('a', 'b', 'c'));
+        assert!(!none.contains('ش', 'ع', 'ا'));
+        assert!(!none.contains('ش', 'ع', '1'));
     }
 
     #[test]

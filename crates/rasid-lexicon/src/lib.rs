@@ -564,7 +564,7 @@ impl LexiconBuilder {
         let tries = [trie(part(false))?, trie(part(true))?];
         reversed.sort();
         reversed.dedup_by(|a, b| a.0 == b.0);
-        let reversed_starts = find::LetterPairs::new(reversed.iter().map(|(k, _)| k.as_str()));
+        let reversed_starts = find::LetterTriples::new(reversed.iter().map(|(k, _)| k.as_str()));
         let reversed = trie(reversed)?;
         // Each place's country, admin 1 and admin 2 as small numbers (0: none), for the
         // per-document votes of place disambiguation.
@@ -685,8 +685,8 @@ pub struct Lexicon {
     rasm: FxHashMap<String, Vec<u32>>,
     /// Single-word actor aliases written backwards.
     reversed: Option<trie::Trie>,
-    /// The first two letters of the reversed aliases.
-    reversed_starts: find::LetterPairs,
+    /// The first three letters of the reversed aliases that can be found.
+    reversed_starts: find::LetterTriples,
     /// Arabic-script keys, then keys starting with an ASCII character.
     tries: [Option<trie::Trie>; 2],
     norm: rasid_text::Normalizer,

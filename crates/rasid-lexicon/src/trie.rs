@@ -40,6 +40,10 @@ const ENDS: u32 = 1 << 31;
 
 /// The root's slot.
 const ROOT: u32 = 0;
+/// The root's `check`: a taken slot that is no node's child, so that a step from the
+/// root with code 0 (a character in no key), which lands on slot 0 when the root's
+/// base is 0, does not find it.
+const ROOT_CHECK: u32 = FREE - 1;
 
 /// Why a trie cannot be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -109,8 +113,8 @@ impl Trie {
             values: vec![u32::MAX],
             first_free: 1,
         };
-        // The root: taken, its own parent.
-        b.nodes[0].check = ROOT;
+        // The root: taken, and no node's child.
+        b.nodes[0].check = ROOT_CHECK;
         // Breadth first: (slot, keys under the node, depth).
         let mut queue = std::collections::VecDeque::from([(ROOT, 0..keys.len(), 0usize)]);
         let mut labels: Vec<(u16, std::ops::Range<usize>)> = Vec::new();
@@ -194,7 +198,7 @@ impl Trie {
     /// Every key that `hay` starts with, shortest first, as (value, length in
     /// characters) in `out` (cleared first). A function of its own, so that the walk's
     /// few variables stay in registers whatever the caller does with the hits.
-    #[inline(never)]
+    #[inline]
     pub(crate) fn walk_into(&self, hay: &[char], out: &mut Vec<(u32, u32)>) {
         out.clear();
         self.walk(hay, |v, n| out.push((v, n as u32)));
@@ -209,11 +213,9 @@ impl Trie {
         let mut node = ROOT;
         let mut base = nodes[ROOT as usize].base & !ENDS;
         for (i, &c) in hay.iter().enumerate() {
-            let code = self.code(c);
-            if code == 0 {
-                return;
-            }
-            let t = base + code;
+            // Code 0 (a character in no key) needs no test of its own: no node's child
+            // has it, so the slot it leads to never names the node as its parent.
+            let t = base + self.code(c);
             let Some(n) = nodes.get(t as usize) else {
                 return;
             };
