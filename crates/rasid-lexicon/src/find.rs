@@ -1118,22 +1118,24 @@ fn for_each_proclitic(h: &[char], mut f: impl FnMut(usize, Chain)) {
         }
     };
     push(i, 0);
-    match at(i) {
-        'ب' | 'ك' => {
-            let b = if at(i) == 'ب' { 1 } else { 3 };
-            push(i + 1, b);
-            if at(i + 1) == 'ا' && at(i + 2) == 'ل' {
-                push(i + 3, b + 1);
-            }
+    // Tests in order of frequency (the article first) rather than a jump table, whose
+    // target is hard to foresee from one word to the next.
+    let c = at(i);
+    if c == 'ا' {
+        if at(i + 1) == 'ل' {
+            push(i + 2, 7);
         }
-        'ل' => {
-            push(i + 1, 5);
-            if at(i + 1) == 'ل' {
-                push(i + 2, 6);
-            }
+    } else if c == 'ل' {
+        push(i + 1, 5);
+        if at(i + 1) == 'ل' {
+            push(i + 2, 6);
         }
-        'ا' if at(i + 1) == 'ل' => push(i + 2, 7),
-        _ => {}
+    } else if c == 'ب' || c == 'ك' {
+        let b = if c == 'ب' { 1 } else { 3 };
+        push(i + 1, b);
+        if at(i + 1) == 'ا' && at(i + 2) == 'ل' {
+            push(i + 3, b + 1);
+        }
     }
 }
 
