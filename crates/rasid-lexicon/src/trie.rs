@@ -198,7 +198,7 @@ impl Trie {
     /// Every key that `hay` starts with, shortest first, as (value, length in
     /// characters) in `out` (cleared first). A function of its own, so that the walk's
     /// few variables stay in registers whatever the caller does with the hits.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn walk_into(&self, hay: &[char], out: &mut Vec<(u32, u32)>) {
         out.clear();
         self.walk(hay, |v, n| out.push((v, n as u32)));
