@@ -268,7 +268,11 @@ impl Lexicon {
         let v = view.as_str();
         let mut raws: Vec<Raw> = Vec::new();
         let hay = Hay::new(v);
-        self.trie_hits(&hay, |hit| self.raw_hit(text, view, hit, &mut raws));
+        // Most documents have no tatweel: their hits need no look for one.
+        let tatweel = text.contains(rasid_text::chars::TATWEEL);
+        self.trie_hits(&hay, |hit| {
+            self.raw_hit(text, view, tatweel, hit, &mut raws)
+        });
         self.candidate_hits(text, view, &hay, &mut raws);
         longest_per_class(raws)
     }
@@ -381,7 +385,14 @@ impl Lexicon {
 
     /// One trie hit: checked against its proclitic chain, its suffix and the key's rules,
     /// then pushed per entry class with its original span.
-    fn raw_hit(&self, text: &str, view: &rasid_text::View, hit: TrieHit, raws: &mut Vec<Raw>) {
+    fn raw_hit(
+        &self,
+        text: &str,
+        view: &rasid_text::View,
+        tatweel: bool,
+        hit: TrieHit,
+        raws: &mut Vec<Raw>,
+    ) {
         let v = view.as_str();
         let TrieHit {
             chain,
@@ -425,6 +436,7 @@ impl Lexicon {
         let original = &text[src.clone()];
         let mut technique = view.repairs_in(src.clone()).map(|r| r.technique).next();
         if technique.is_none()
+            && tatweel
             && original.contains(rasid_text::chars::TATWEEL)
             && original.contains(|c: char| {
                 !is_arabic_letter(c) && !c.is_whitespace() && c != rasid_text::chars::TATWEEL
