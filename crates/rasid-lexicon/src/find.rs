@@ -270,8 +270,9 @@ impl Lexicon {
         let hay = Hay::new(v);
         // Most documents have no tatweel: their hits need no look for one.
         let tatweel = text.contains(rasid_text::chars::TATWEEL);
+        let repairs = FirstRepair::new(view.repairs());
         self.trie_hits(&hay, |hit| {
-            self.raw_hit(text, view, tatweel, hit, &mut raws)
+            self.raw_hit(text, view, (tatweel, &repairs), hit, &mut raws)
         });
         self.candidate_hits(text, view, &hay, &mut raws);
         longest_per_class(raws)
@@ -389,7 +390,7 @@ impl Lexicon {
         &self,
         text: &str,
         view: &rasid_text::View,
-        tatweel: bool,
+        (tatweel, repairs): (bool, &FirstRepair<'_>),
         hit: TrieHit,
         raws: &mut Vec<Raw>,
     ) {
@@ -434,7 +435,7 @@ impl Lexicon {
         let vrange = s..e;
         let src = view.to_source(vrange.clone());
         let original = &text[src.clone()];
-        let mut technique = view.repairs_in(src.clone()).map(|r| r.technique).next();
+        let mut technique = repairs.first_in(&src);
         if technique.is_none()
             && tatweel
             && original.contains(rasid_text::chars::TATWEEL)
@@ -1032,6 +1033,38 @@ impl Chain {
     /// ف + رانس).
     fn place_ok(self) -> bool {
         self.conj <= 1 && matches!(self.second, 0 | 1 | 5 | 6)
+    }
+}
+
+/// The first repair of a document that touches an original span, found by a binary
+/// search (a document of many repairs would otherwise cost a pass over them per hit).
+pub(crate) struct FirstRepair<'a> {
+    /// The repairs, sorted by start.
+    repairs: &'a [rasid_text::Repair],
+    /// Per repair, the largest end of it and those before it: nondecreasing.
+    max_end: Vec<usize>,
+}
+
+impl<'a> FirstRepair<'a> {
+    pub(crate) fn new(repairs: &'a [rasid_text::Repair]) -> FirstRepair<'a> {
+        let max_end = repairs
+            .iter()
+            .scan(0, |m, r| {
+                *m = r.src.end.max(*m);
+                Some(*m)
+            })
+            .collect();
+        FirstRepair { repairs, max_end }
+    }
+
+    /// The technique of the first repair (in order) whose span overlaps `src`: the
+    /// first whose end is past the start of `src` is the only one that may be.
+    pub(crate) fn first_in(&self, src: &Range<usize>) -> Option<Technique> {
+        let i = self.max_end.partition_point(|&e| e <= src.start);
+        self.repairs
+            .get(i)
+            .filter(|r| r.src.start < src.end && src.start < r.src.end)
+            .map(|r| r.technique)
     }
 }
 
@@ -1664,6 +1697,31 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 5000, .. Default::default() })]
+        /// Repairs sorted by start, overlapping, nested, empty, and spans anywhere: the
+        /// binary search finds the first repair a pass over them all finds.
+        #[test]
+        fn first_repair_as_by_a_pass(
+            mut spans in proptest::collection::vec((0usize..40, 0usize..8), 0..12),
+            queries in proptest::collection::vec((0usize..48, 0usize..10), 1..8),
+        ) {
+            spans.sort();
+            let techniques = [Technique::TatweelSeparator, Technique::Reversed, Technique::Rasm];
+            let repairs: Vec<rasid_text::Repair> = spans
+                .iter()
+                .enumerate()
+                .map(|(i, &(s, n))| rasid_text::Repair { src: s..s + n, technique: techniques[i % 3] })
+                .collect();
+            let first = FirstRepair::new(&repairs);
+            for (s, n) in queries {
+                let src = s..s + n;
+                let by_pass = repairs
+                    .iter()
+                    .find(|r| r.src.start < src.end && src.start < r.src.end)
+                    .map(|r| r.technique);
+                proptest::prop_assert_eq!(first.first_in(&src), by_pass, "{:?} in {:?}", src, spans);
+            }
+        }
+
         /// Hits of three classes, overlapping in chains, nested, equal, empty: the runs
         /// of overlapping hits settled longest first keep what taking bytes keeps, in the
         /// same order.
