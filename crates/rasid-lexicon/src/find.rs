@@ -1335,22 +1335,27 @@ impl Hay {
                     // The last two letters, for a letter three times in a row (which
                     // makes a word worth a look for a candidate repair).
                     let (mut p1, mut p2) = (0, 1);
+                    // The flags of every letter together, and whether one came three
+                    // times in a row: told apart after the run.
+                    let (mut all, mut thrice) = (0, false);
                     // Pairs of bytes read and characters written in step, so that no
                     // index is checked on the way; each pair looked up at once.
                     let mut m = 0;
-                    let pairs = b[i..].chunks_exact(2);
+                    let (pairs, _) = b[i..].as_chunks::<2>();
                     let out = chars[n..].iter_mut().zip(offs[n..].iter_mut());
-                    for (p, (c, o)) in pairs.zip(out) {
-                        let l = pair_letters[usize::from(u16::from_le_bytes([p[0], p[1]]))];
+                    for (&p, (c, o)) in pairs.iter().zip(out) {
+                        let l = pair_letters[usize::from(u16::from_le_bytes(p))];
                         if l == 0 {
                             break;
                         }
-                        plain &= (l & PAIR_RARE == 0) & ((l != p1) | (l != p2));
+                        all |= l;
+                        thrice |= (l == p1) & (l == p2);
                         (p2, p1) = (p1, l);
                         *c = char::from_u32(0x600 + u32::from(l & 0xFF)).unwrap_or(' ');
                         *o = (i + 2 * m) as u32;
                         m += 1;
                     }
+                    plain &= (all & PAIR_RARE == 0) & !thrice;
                     n += m;
                     i += 2 * m;
                     continue;
