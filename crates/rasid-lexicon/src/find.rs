@@ -270,9 +270,8 @@ impl Lexicon {
         let hay = Hay::new(v);
         // Most documents have no tatweel: their hits need no look for one.
         let tatweel = text.contains(rasid_text::chars::TATWEEL);
-        let repairs = FirstRepair::new(view.repairs());
         self.trie_hits(&hay, |hit| {
-            self.raw_hit(text, view, (tatweel, &repairs), hit, &mut raws)
+            self.raw_hit(text, view, tatweel, hit, &mut raws)
         });
         self.candidate_hits(text, view, &hay, &mut raws);
         longest_per_class(raws)
@@ -390,7 +389,7 @@ impl Lexicon {
         &self,
         text: &str,
         view: &rasid_text::View,
-        (tatweel, repairs): (bool, &FirstRepair<'_>),
+        tatweel: bool,
         hit: TrieHit,
         raws: &mut Vec<Raw>,
     ) {
@@ -435,7 +434,7 @@ impl Lexicon {
         let vrange = s..e;
         let src = view.to_source(vrange.clone());
         let original = &text[src.clone()];
-        let mut technique = repairs.first_in(&src);
+        let mut technique = view.repairs_in(src.clone()).map(|r| r.technique).next();
         if technique.is_none()
             && tatweel
             && original.contains(rasid_text::chars::TATWEEL)
@@ -1036,38 +1035,6 @@ impl Chain {
     }
 }
 
-/// The first repair of a document that touches an original span, found by a binary
-/// search (a document of many repairs would otherwise cost a pass over them per hit).
-pub(crate) struct FirstRepair<'a> {
-    /// The repairs, sorted by start.
-    repairs: &'a [rasid_text::Repair],
-    /// Per repair, the largest end of it and those before it: nondecreasing.
-    max_end: Vec<usize>,
-}
-
-impl<'a> FirstRepair<'a> {
-    pub(crate) fn new(repairs: &'a [rasid_text::Repair]) -> FirstRepair<'a> {
-        let max_end = repairs
-            .iter()
-            .scan(0, |m, r| {
-                *m = r.src.end.max(*m);
-                Some(*m)
-            })
-            .collect();
-        FirstRepair { repairs, max_end }
-    }
-
-    /// The technique of the first repair (in order) whose span overlaps `src`: the
-    /// first whose end is past the start of `src` is the only one that may be.
-    pub(crate) fn first_in(&self, src: &Range<usize>) -> Option<Technique> {
-        let i = self.max_end.partition_point(|&e| e <= src.start);
-        self.repairs
-            .get(i)
-            .filter(|r| r.src.start < src.end && src.start < r.src.end)
-            .map(|r| r.technique)
-    }
-}
-
 /// A key found by the trie walk.
 pub(crate) struct TrieHit {
     /// The proclitic chain before it.
@@ -1231,24 +1198,6 @@ impl Drop for Hay {
     }
 }
 
-/// Per character of the Arabic block (U+0600 + index): whether it is a word character
-/// ([`WORD`]) and whether it is one of the common letters ء–غ, ف–ي ([`COMMON`]).
-static ARABIC_CLASS: std::sync::LazyLock<[u8; 256]> = std::sync::LazyLock::new(|| {
-    std::array::from_fn(|i| {
-        let c = char::from_u32(0x600 + i as u32).unwrap_or(' ');
-        let mut f = 0;
-        if is_word(c) {
-            f |= WORD;
-        }
-        if rasid_text::candidates::is_common_letter(c) {
-            f |= COMMON;
-        }
-        f
-    })
-});
-const WORD: u8 = 1;
-const COMMON: u8 = 2;
-
 /// Per two bytes read as a little-endian number, the Arabic word character they
 /// encode (lead byte D8–DB) as its index in the block (U+0600 + index) with
 /// [`PAIR_WORD`], and [`PAIR_RARE`] unless it is one of the common letters; 0 for
@@ -1289,7 +1238,6 @@ impl Hay {
             offs.resize(v.len() + 1, 0);
         }
         let mut n = 0;
-        let class = &*ARABIC_CLASS;
         let pair_letters: &[u16; 1 << 16] = &PAIR_LETTERS;
         let b = v.as_bytes();
         // The start of the word being read, if any.
@@ -1325,53 +1273,47 @@ impl Hay {
             }
             // A run of Arabic word letters (two bytes each, led by D8–DB), the bulk of
             // the text, read in a loop of its own.
-            if x & 0xFC == 0xD8 && i + 1 < b.len() {
-                let k = (usize::from(x & 3) << 6) | usize::from(b[i + 1] & 0x3F);
-                if class[k] & WORD != 0 {
-                    arabic = true;
-                    if word.is_none() {
-                        word = Some(n as u32);
-                    }
-                    // The last two letters, for a letter three times in a row (which
-                    // makes a word worth a look for a candidate repair).
-                    let (mut p1, mut p2) = (0, 1);
-                    // The flags of every letter together, and whether one came three
-                    // times in a row: told apart after the run.
-                    let (mut all, mut thrice) = (0, false);
-                    // Pairs of bytes read and characters written in step, so that no
-                    // index is checked on the way; each pair looked up at once.
-                    let mut m = 0;
-                    let (pairs, _) = b[i..].as_chunks::<2>();
-                    let out = chars[n..].iter_mut().zip(offs[n..].iter_mut());
-                    for (&p, (c, o)) in pairs.iter().zip(out) {
-                        let l = pair_letters[usize::from(u16::from_le_bytes(p))];
-                        if l == 0 {
-                            break;
-                        }
-                        all |= l;
-                        thrice |= (l == p1) & (l == p2);
-                        (p2, p1) = (p1, l);
-                        *c = char::from_u32(0x600 + u32::from(l & 0xFF)).unwrap_or(' ');
-                        *o = (i + 2 * m) as u32;
-                        m += 1;
-                    }
-                    plain &= (all & PAIR_RARE == 0) & !thrice;
-                    n += m;
-                    i += 2 * m;
-                    continue;
-                }
-            }
-            // Other Arabic characters (two bytes, D8–DB, never a quote mark or a space)
-            // decoded here; the rest by the library.
-            let (c, is_word_char) = if x & 0xFC == 0xD8 && i + 1 < b.len() {
-                let k = (usize::from(x & 3) << 6) | usize::from(b[i + 1] & 0x3F);
-                let f = class[k];
+            let lead = x & 0xFC == 0xD8 && i + 1 < b.len();
+            if lead && pair_letters[usize::from(u16::from_le_bytes([x, b[i + 1]]))] != 0 {
                 arabic = true;
-                plain &= f & COMMON != 0;
-                (
-                    char::from_u32(0x600 + k as u32).unwrap_or('\u{FFFD}'),
-                    f & WORD != 0,
-                )
+                if word.is_none() {
+                    word = Some(n as u32);
+                }
+                // The last two letters, for a letter three times in a row (which
+                // makes a word worth a look for a candidate repair).
+                let (mut p1, mut p2) = (0, 1);
+                // The flags of every letter together, and whether one came three
+                // times in a row: told apart after the run.
+                let (mut all, mut thrice) = (0, false);
+                // Pairs of bytes read and characters written in step, so that no
+                // index is checked on the way; each pair looked up at once.
+                let mut m = 0;
+                let (pairs, _) = b[i..].as_chunks::<2>();
+                let out = chars[n..].iter_mut().zip(offs[n..].iter_mut());
+                for (&p, (c, o)) in pairs.iter().zip(out) {
+                    let l = pair_letters[usize::from(u16::from_le_bytes(p))];
+                    if l == 0 {
+                        break;
+                    }
+                    all |= l;
+                    thrice |= (l == p1) & (l == p2);
+                    (p2, p1) = (p1, l);
+                    *c = char::from_u32(0x600 + u32::from(l & 0xFF)).unwrap_or(' ');
+                    *o = (i + 2 * m) as u32;
+                    m += 1;
+                }
+                plain &= (all & PAIR_RARE == 0) & !thrice;
+                n += m;
+                i += 2 * m;
+                continue;
+            }
+            // Other Arabic characters (two bytes, D8–DB, none of them a word character,
+            // a quote mark or a space) decoded here; the rest by the library.
+            let (c, is_word_char) = if lead {
+                let k = (u32::from(x & 3) << 6) | u32::from(b[i + 1] & 0x3F);
+                arabic = true;
+                plain = false;
+                (char::from_u32(0x600 + k).unwrap_or('\u{FFFD}'), false)
             } else {
                 let c = if x < 0x80 {
                     char::from(x)
@@ -1702,31 +1644,6 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 5000, .. Default::default() })]
-        /// Repairs sorted by start, overlapping, nested, empty, and spans anywhere: the
-        /// binary search finds the first repair a pass over them all finds.
-        #[test]
-        fn first_repair_as_by_a_pass(
-            mut spans in proptest::collection::vec((0usize..40, 0usize..8), 0..12),
-            queries in proptest::collection::vec((0usize..48, 0usize..10), 1..8),
-        ) {
-            spans.sort();
-            let techniques = [Technique::TatweelSeparator, Technique::Reversed, Technique::Rasm];
-            let repairs: Vec<rasid_text::Repair> = spans
-                .iter()
-                .enumerate()
-                .map(|(i, &(s, n))| rasid_text::Repair { src: s..s + n, technique: techniques[i % 3] })
-                .collect();
-            let first = FirstRepair::new(&repairs);
-            for (s, n) in queries {
-                let src = s..s + n;
-                let by_pass = repairs
-                    .iter()
-                    .find(|r| r.src.start < src.end && src.start < r.src.end)
-                    .map(|r| r.technique);
-                proptest::prop_assert_eq!(first.first_in(&src), by_pass, "{:?} in {:?}", src, spans);
-            }
-        }
-
         /// Hits of three classes, overlapping in chains, nested, equal, empty: the runs
         /// of overlapping hits settled longest first keep what taking bytes keeps, in the
         /// same order.

@@ -157,6 +157,9 @@ pub struct View {
     text: String,
     map: OffsetMap,
     repairs: Vec<Repair>,
+    /// Per repair, the largest end of it and those before it (nondecreasing), made when
+    /// first asked for: [`View::repairs_in`] finds its first repair by a binary search.
+    repair_ends: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Default for View {
@@ -166,6 +169,7 @@ impl Default for View {
             text: String::new(),
             map: OffsetMap::identity(0),
             repairs: Vec::new(),
+            repair_ends: Default::default(),
         }
     }
 }
@@ -196,11 +200,25 @@ impl View {
         &self.repairs
     }
 
-    /// Repairs that touch the original byte range `src`.
+    /// Repairs that touch the original byte range `src`, in order. The repairs are
+    /// sorted by start: the first that may touch `src` is the first whose end (or an
+    /// earlier one's) is past its start, found by a binary search, so that a long
+    /// document with many repairs does not cost a pass over them all per question.
     pub fn repairs_in(&self, src: Range<usize>) -> impl Iterator<Item = &Repair> {
-        self.repairs
+        let ends = self.repair_ends.get_or_init(|| {
+            self.repairs
+                .iter()
+                .scan(0, |m, r| {
+                    *m = r.src.end.max(*m);
+                    Some(*m)
+                })
+                .collect()
+        });
+        let first = ends.partition_point(|&e| e <= src.start);
+        self.repairs[first..]
             .iter()
-            .filter(move |r| r.src.start < src.end && src.start < r.src.end)
+            .take_while(move |r| r.src.start < src.end)
+            .filter(move |r| src.start < r.src.end)
     }
 }
 
@@ -275,6 +293,7 @@ impl Normalizer {
                     text: t,
                     map: map.with_inner(v.map),
                     repairs: v.repairs,
+                    repair_ends: Default::default(),
                 };
             }
         }
@@ -311,6 +330,7 @@ impl Normalizer {
                         text: v.text,
                         map: v.map.with_inner(map),
                         repairs,
+                        repair_ends: Default::default(),
                     },
                     hamza,
                 )
@@ -443,6 +463,7 @@ impl<'a> Pass<'a> {
             map: self.map.finish(self.s.len()),
             text: self.out,
             repairs: self.repairs,
+            repair_ends: Default::default(),
         }
     }
 
@@ -1290,6 +1311,37 @@ mod tests {
         }
         let v = p.finish();
         (v.text, v.map, v.repairs)
+    }
+
+    proptest::proptest! {
+        /// Repairs sorted by start, overlapping, nested, empty, and ranges anywhere: the
+        /// binary search gives the repairs a pass over them all gives, in order.
+        #[test]
+        fn repairs_in_as_by_a_pass(
+            mut spans in proptest::collection::vec((0usize..40, 0usize..8), 0..12),
+            queries in proptest::collection::vec((0usize..48, 0usize..10), 1..8),
+        ) {
+            spans.sort();
+            let techniques = [Technique::TatweelSeparator, Technique::Reversed, Technique::Rasm];
+            let view = View {
+                repairs: spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(s, n))| Repair { src: s..s + n, technique: techniques[i % 3] })
+                    .collect(),
+                ..View::default()
+            };
+            for (s, n) in queries {
+                let src = s..s + n;
+                let by_pass: Vec<&Repair> = view
+                    .repairs
+                    .iter()
+                    .filter(|r| r.src.start < src.end && src.start < r.src.end)
+                    .collect();
+                let found: Vec<&Repair> = view.repairs_in(src.clone()).collect();
+                proptest::prop_assert_eq!(found, by_pass, "{:?} in {:?}", src, spans);
+            }
+        }
     }
 
     proptest::proptest! {
